@@ -1,0 +1,246 @@
+// Package config reads the baseline's YAML file: the accounts to protect and
+// the settings that apply to them.
+//
+// Settings layer in three steps, and the first is visible in defaults.yaml:
+//
+//	defaults.yaml  ->  the file's top level  ->  the account's own entry
+//
+// An account entry may repeat any settings section of the top level
+// (regions, homeRegion, notifications, ...). Its keys replace the inherited
+// ones key by key: a mapping merges, a list or a scalar replaces. So
+// `accounts[1].notifications.emails` replaces the top-level e-mail list for
+// that account only, and leaves every other setting inherited.
+package config
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+)
+
+// ExampleYAML is the example configuration (example.yaml), used when no
+// config file is given.
+//
+//go:embed example.yaml
+var ExampleYAML []byte
+
+//go:embed defaults.yaml
+var defaultsYAML []byte
+
+// Config is a whole configuration file after defaults and overrides are
+// applied.
+type Config struct {
+	// Source names where the config came from, for messages.
+	Source string `yaml:"-"`
+	// Settings are the file's top-level settings: what every account
+	// inherits.
+	Settings `yaml:",inline"`
+	// Accounts, in file order. Each carries its effective settings.
+	Accounts []Account `yaml:"accounts"`
+}
+
+// Account is one AWS account and its effective settings.
+type Account struct {
+	// Name prefixes the account's stack names ("Prod" -> "Prod-ap-northeast-1").
+	Name string `yaml:"name"`
+	// ID is the 12-digit account id, as a string.
+	ID string `yaml:"id"`
+	// Settings are the top-level settings with this entry's overrides applied.
+	Settings `yaml:",inline"`
+}
+
+// Settings are the sections every account inherits from the top level and
+// may override in its own entry.
+type Settings struct {
+	// HomeRegion is where the account-global parts live (trail, alarms,
+	// IAM, the alarm topic). It must be one of Regions.
+	HomeRegion string `yaml:"homeRegion"`
+	// Regions get a regional stack each.
+	Regions []string `yaml:"regions"`
+	// Notifications say who hears about alarms and findings.
+	Notifications Notifications `yaml:"notifications"`
+}
+
+// Notifications are the recipients of alarms and findings.
+type Notifications struct {
+	// Emails subscribe to the alarm topic. Each address must confirm the
+	// subscription from the e-mail AWS sends before it receives anything.
+	Emails []string `yaml:"emails"`
+	// HTTPSEndpoints subscribe to the alarm topic over HTTPS (a chat
+	// webhook, an incident tool). Default: none.
+	HTTPSEndpoints []string `yaml:"httpsEndpoints"`
+}
+
+// FieldError is one problem in a config file.
+type FieldError struct {
+	Source string
+	Line   int // 0 when the value has no line (a default)
+	Path   string
+	Msg    string
+}
+
+func (e FieldError) Error() string {
+	where := e.Source
+	if e.Line > 0 {
+		where = fmt.Sprintf("%s:%d", e.Source, e.Line)
+	}
+	if e.Path == "" {
+		return where + ": " + e.Msg
+	}
+	return where + ": " + e.Path + ": " + e.Msg
+}
+
+// Errors are all the problems found in one config file, in file order.
+type Errors []FieldError
+
+func (es Errors) Error() string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Load reads and validates the config file at path.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w; pass an existing file with -c config=<path>", err)
+	}
+	return Parse(data, path)
+}
+
+// Example returns the embedded example configuration.
+func Example() *Config {
+	cfg, err := Parse(ExampleYAML, "config/example.yaml")
+	if err != nil {
+		panic("config: the embedded example is invalid: " + err.Error())
+	}
+	return cfg
+}
+
+// Parse decodes and validates a config file's bytes. source names the file
+// in messages. Every problem is reported, as Errors, each with its line and
+// field path.
+func Parse(data []byte, source string) (*Config, error) {
+	var cfg Config
+	if err := decodeInto(defaultsYAML, "config/defaults.yaml", &cfg.Settings); err != nil {
+		panic("config: the embedded defaults are invalid: " + err.Error())
+	}
+	cfg.Source = source
+
+	d := newDecoder(source)
+	root, err := parseDocument(data, source)
+	if err != nil {
+		return nil, err
+	}
+	var accountsNode ast.Node
+	if m, ok := root.(*ast.MappingNode); ok {
+		d.decodeMapping(m, reflect.ValueOf(&cfg).Elem(), "", map[string]bool{"accounts": true})
+		for _, kv := range m.Values {
+			if kv.Key.GetToken().Value == "accounts" && accountsNode == nil {
+				accountsNode = kv.Value
+			}
+		}
+	} else {
+		d.errorf(root, "", "the file must be a mapping with keys homeRegion, regions, notifications and accounts, got %s", describe(root))
+	}
+	d.decodeAccounts(accountsNode, &cfg)
+
+	errs := Errors(d.errs)
+	errs = append(errs, validate(&cfg, d)...)
+	if len(errs) > 0 {
+		sort.SliceStable(errs, func(i, j int) bool { return lineKey(errs[i]) < lineKey(errs[j]) })
+		return nil, errs
+	}
+	return &cfg, nil
+}
+
+// lineKey sorts errors by line, with line-less ones (defaults) last.
+func lineKey(e FieldError) int {
+	if e.Line == 0 {
+		return int(^uint(0) >> 1)
+	}
+	return e.Line
+}
+
+func parseDocument(data []byte, source string) (ast.Node, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, Errors{{Source: source, Msg: "the file is empty; start from config/example.yaml"}}
+	}
+	// Duplicate keys are allowed here so that the decoder can report all of
+	// them, not only the first.
+	file, err := parser.ParseBytes(data, 0, parser.AllowDuplicateMapKey())
+	if err != nil {
+		var syn *yaml.SyntaxError
+		if errors.As(err, &syn) && syn.Token != nil {
+			return nil, Errors{{Source: source, Line: syn.Token.Position.Line, Msg: "yaml: " + syn.Message}}
+		}
+		return nil, Errors{{Source: source, Msg: "yaml: " + err.Error()}}
+	}
+	if len(file.Docs) != 1 {
+		return nil, Errors{{Source: source, Msg: fmt.Sprintf("expected one YAML document, found %d", len(file.Docs))}}
+	}
+	if file.Docs[0].Body == nil {
+		return nil, Errors{{Source: source, Msg: "the file is empty; start from config/example.yaml"}}
+	}
+	return file.Docs[0].Body, nil
+}
+
+// decodeAccounts decodes each account entry on top of the top-level settings.
+func (d *decoder) decodeAccounts(n ast.Node, cfg *Config) {
+	if n == nil {
+		return // validate reports the missing list
+	}
+	n = d.resolve(n, "accounts")
+	seq, ok := n.(*ast.SequenceNode)
+	if !ok {
+		d.errorf(n, "accounts", "must be a list of accounts, each with a name and an id, got %s", describe(n))
+		return
+	}
+	d.lines["accounts"] = line(seq)
+	for i, item := range seq.Values {
+		path := fmt.Sprintf("accounts[%d]", i)
+		item = d.resolve(item, path)
+		acc := Account{Settings: cfg.Settings}
+		m, ok := item.(*ast.MappingNode)
+		if !ok {
+			d.errorf(item, path, "must be a mapping with a name and an id, got %s", describe(item))
+		} else {
+			d.lines[path] = line(item)
+			d.decodeMapping(m, reflect.ValueOf(&acc).Elem(), path, nil)
+		}
+		cfg.Accounts = append(cfg.Accounts, acc)
+	}
+}
+
+// decodeInto decodes a whole document onto v, strictly.
+func decodeInto(data []byte, source string, v any) error {
+	root, err := parseDocument(data, source)
+	if err != nil {
+		return err
+	}
+	d := newDecoder(source)
+	d.decode(root, reflect.ValueOf(v).Elem(), "")
+	if len(d.errs) > 0 {
+		return Errors(d.errs)
+	}
+	return nil
+}
+
+// Effective renders each account's effective settings as YAML, so that a
+// reviewer can see every default and override in one place.
+func (c *Config) Effective() ([]byte, error) {
+	return yaml.MarshalWithOptions(struct {
+		Accounts []Account `yaml:"accounts"`
+	}{c.Accounts}, yaml.IndentSequence(true))
+}
