@@ -1,0 +1,42 @@
+# Two commands do everything a newcomer needs (see README.md):
+#   make synth   synthesize the config into cdk.out and print a summary
+#   make test    run every test and proof gate
+# Both install what they need (Go modules, the pinned Node tools) first.
+
+SHELL := /bin/bash
+# The pinned Node 22 and CDK CLI from package.json come first on PATH, so
+# the CDK CLI and the jsii runtime behind the Go CDK use them.
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+# Your config file; empty means the embedded example (config/example.yaml).
+CONFIG ?=
+CONTEXT := $(if $(CONFIG),-c config=$(CONFIG))
+
+# Go packages, listed so that ./... does not wander into node_modules (the
+# CDK CLI ships Go template files that do not compile).
+PKGS := . ./config/... ./constructs/... ./policies/... ./report/... ./stacks/... ./test/...
+
+.PHONY: synth test deps config clean
+
+deps: node_modules/.package-lock.json
+	go mod download
+
+# npm writes node_modules/.package-lock.json on every install, so this
+# re-installs only when package.json or the lock file changed.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+synth: deps
+	cdk synth --quiet $(CONTEXT)
+	go run . summary cdk.out
+
+test: deps
+	@unformatted=$$(find . -name '*.go' -not -path './node_modules/*' | xargs gofmt -l); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt: these files need formatting: $$unformatted"; exit 1; fi
+	go vet $(PKGS)
+	go test -count=1 -timeout 30m $(PKGS)
+
+config:
+	go run . config $(CONFIG)
+
+clean:
+	rm -rf cdk.out

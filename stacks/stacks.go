@@ -1,0 +1,68 @@
+// Package stacks composes the baseline's constructs into CloudFormation
+// stacks: one stack per account and region. The stack in the account's home
+// region also holds the account-global parts.
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/secure-baseline/cdk-baseline/config"
+	"github.com/secure-baseline/cdk-baseline/constructs/accessanalyzer"
+	"github.com/secure-baseline/cdk-baseline/constructs/alerttopic"
+)
+
+// Tool and Version name this tool in stack tags and descriptions.
+const (
+	Tool    = "cdk-baseline"
+	Version = "0.1.0"
+)
+
+// Build adds every account's stacks to app, in config order.
+func Build(app constructs.Construct, cfg *config.Config) []awscdk.Stack {
+	var out []awscdk.Stack
+	for _, acc := range cfg.Accounts {
+		for _, region := range acc.Regions {
+			out = append(out, NewRegionStack(app, acc, region))
+		}
+	}
+	return out
+}
+
+// StackName is the name of an account's stack in a region.
+func StackName(acc config.Account, region string) string {
+	return acc.Name + "-" + region
+}
+
+// NewRegionStack builds the stack of one account in one region.
+func NewRegionStack(scope constructs.Construct, acc config.Account, region string) awscdk.Stack {
+	home := region == acc.HomeRegion
+	name := StackName(acc, region)
+	role := "regional services"
+	if home {
+		role = "home region: account-global parts and regional services"
+	}
+	stack := awscdk.NewStack(scope, jsii.String(name), &awscdk.StackProps{
+		StackName:             jsii.String(name),
+		Env:                   &awscdk.Environment{Account: jsii.String(acc.ID), Region: jsii.String(region)},
+		TerminationProtection: jsii.Bool(true),
+		Description: jsii.String(fmt.Sprintf("%s %s: security baseline of account %s (%s) in %s, %s",
+			Tool, Version, acc.Name, acc.ID, region, role)),
+		Tags: &map[string]*string{
+			"baseline:tool":    jsii.String(Tool),
+			"baseline:version": jsii.String(Version),
+			"baseline:account": jsii.String(acc.Name),
+		},
+	})
+	accessanalyzer.New(stack, "AccessAnalyzer", accessanalyzer.Props{})
+	if home {
+		alerttopic.New(stack, "Alarms", alerttopic.Props{
+			Emails:         acc.Notifications.Emails,
+			HTTPSEndpoints: acc.Notifications.HTTPSEndpoints,
+		})
+	}
+	return stack
+}
