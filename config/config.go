@@ -68,6 +68,9 @@ type Settings struct {
 	Regions []string `yaml:"regions"`
 	// Notifications say who hears about alarms and findings.
 	Notifications Notifications `yaml:"notifications"`
+	// RegionalServices are Config, GuardDuty, Security Hub, findings
+	// routing and account hardening (services.go).
+	RegionalServices `yaml:",inline"`
 }
 
 // Notifications are the recipients of alarms and findings.

@@ -134,6 +134,7 @@ func settingsProblems(s *Settings) problems {
 			ps.addf(fmt.Sprintf("notifications.httpsEndpoints[%d]", i), "%q is not an https:// URL", e)
 		}
 	}
+	ps = append(ps, s.RegionalServices.problems()...)
 	return ps
 }
 

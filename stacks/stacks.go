@@ -11,7 +11,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/secure-baseline/cdk-baseline/config"
-	"github.com/secure-baseline/cdk-baseline/constructs/accessanalyzer"
 	"github.com/secure-baseline/cdk-baseline/constructs/alerttopic"
 )
 
@@ -57,7 +56,7 @@ func NewRegionStack(scope constructs.Construct, acc config.Account, region strin
 			"baseline:account": jsii.String(acc.Name),
 		},
 	})
-	accessanalyzer.New(stack, "AccessAnalyzer", accessanalyzer.Props{})
+	addRegionalServices(stack, acc, region)
 	if home {
 		alerttopic.New(stack, "Alarms", alerttopic.Props{
 			Emails:         acc.Notifications.Emails,
