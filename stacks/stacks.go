@@ -11,7 +11,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/secure-baseline/cdk-baseline/config"
-	"github.com/secure-baseline/cdk-baseline/constructs/alerttopic"
 )
 
 // Tool and Version name this tool in stack tags and descriptions.
@@ -58,10 +57,7 @@ func NewRegionStack(scope constructs.Construct, acc config.Account, region strin
 	})
 	addRegionalServices(stack, acc, region)
 	if home {
-		alerttopic.New(stack, "Alarms", alerttopic.Props{
-			Emails:         acc.Notifications.Emails,
-			HTTPSEndpoints: acc.Notifications.HTTPSEndpoints,
-		})
+		addGlobalParts(stack, acc)
 	}
 	return stack
 }
