@@ -54,6 +54,10 @@ type Account struct {
 	Name string `yaml:"name"`
 	// ID is the 12-digit account id, as a string.
 	ID string `yaml:"id"`
+	// LogArchive marks the one account whose home-region stack owns the log
+	// bucket and key that every account's trail writes to. Without one,
+	// each account keeps its own. Default: false.
+	LogArchive bool `yaml:"logArchive"`
 	// Settings are the top-level settings with this entry's overrides applied.
 	Settings `yaml:",inline"`
 }
@@ -68,6 +72,8 @@ type Settings struct {
 	Regions []string `yaml:"regions"`
 	// Notifications say who hears about alarms and findings.
 	Notifications Notifications `yaml:"notifications"`
+	// Trail is the audit trail, its log bucket and log group (trail.go).
+	Trail Trail `yaml:"trail"`
 	// RegionalServices are Config, GuardDuty, Security Hub, findings
 	// routing and account hardening (services.go).
 	RegionalServices `yaml:",inline"`

@@ -51,6 +51,7 @@ func validate(cfg *Config, d *decoder) Errors {
 		report("accounts", "list at least one account, each with a name and an id", "")
 	}
 	names, ids := map[string]int{}, map[string]int{}
+	archive := -1
 	for i, acc := range cfg.Accounts {
 		prefix := fmt.Sprintf("accounts[%d]", i)
 		var ps problems
@@ -82,6 +83,13 @@ func validate(cfg *Config, d *decoder) Errors {
 				ps.addf("id", "%s is already the id of accounts[%d]; list each account once", acc.ID, first)
 			} else {
 				ids[acc.ID] = i
+			}
+		}
+		if acc.LogArchive {
+			if archive >= 0 {
+				ps.addf("logArchive", "accounts[%d] is already the log archive; mark one account only", archive)
+			} else {
+				archive = i
 			}
 		}
 		for _, p := range ps {
@@ -134,6 +142,7 @@ func settingsProblems(s *Settings) problems {
 			ps.addf(fmt.Sprintf("notifications.httpsEndpoints[%d]", i), "%q is not an https:// URL", e)
 		}
 	}
+	ps = append(ps, s.Trail.problems()...)
 	ps = append(ps, s.RegionalServices.problems()...)
 	return ps
 }

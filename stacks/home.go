@@ -1,16 +1,95 @@
 package stacks
 
 import (
+	"fmt"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
 
 	"github.com/secure-baseline/cdk-baseline/config"
 	"github.com/secure-baseline/cdk-baseline/constructs/alerttopic"
+	"github.com/secure-baseline/cdk-baseline/constructs/audittrail"
 )
 
 // addGlobalParts adds the account-global parts to the home-region stack.
-func addGlobalParts(stack awscdk.Stack, acc config.Account) {
+func addGlobalParts(stack awscdk.Stack, cfg *config.Config, acc config.Account) {
 	alerttopic.New(stack, "Alarms", alerttopic.Props{
 		Emails:         acc.Notifications.Emails,
 		HTTPSEndpoints: acc.Notifications.HTTPSEndpoints,
 	})
+	addAuditTrail(stack, cfg, acc)
+}
+
+// LogArchive returns the account whose home stack owns the log bucket that
+// acc's trail and Config deliver to: the config's log archive account, or
+// acc itself.
+func LogArchive(cfg *config.Config, acc config.Account) config.Account {
+	for _, a := range cfg.Accounts {
+		if a.LogArchive {
+			return a
+		}
+	}
+	return acc
+}
+
+// LogBucketName is the log bucket acc's trail and Config deliver to.
+func LogBucketName(cfg *config.Config, acc config.Account) string {
+	archive := LogArchive(cfg, acc)
+	return audittrail.BucketName(archive.ID, archive.HomeRegion)
+}
+
+// addAuditTrail adds the log archive (when acc owns it) and acc's trail
+// (unless trail.mode is skip). It returns the trail, or nil.
+func addAuditTrail(stack awscdk.Stack, cfg *config.Config, acc config.Account) *audittrail.Trail {
+	archiveAcc := LogArchive(cfg, acc)
+	var archive *audittrail.Archive
+	if archiveAcc.ID == acc.ID {
+		var writers []audittrail.Writer
+		for _, a := range cfg.Accounts {
+			if a.Trail.Mode == "create" && (a.ID == acc.ID || acc.LogArchive) {
+				writers = append(writers, audittrail.Writer{AccountID: a.ID, Region: a.HomeRegion})
+			}
+		}
+		if len(writers) > 0 {
+			b := acc.Trail.Bucket
+			props := audittrail.ArchiveProps{
+				BucketName:               audittrail.BucketName(acc.ID, acc.HomeRegion),
+				Writers:                  writers,
+				TransitionDays:           b.TransitionDays,
+				ExpirationDays:           b.ExpirationDays,
+				NoncurrentExpirationDays: b.NoncurrentExpirationDays,
+				ObjectLockMode:           audittrail.ObjectLockMode(b.ObjectLock.Mode),
+				ObjectLockDays:           b.ObjectLock.Days,
+				BreakGlassRoleArns:       acc.Trail.BreakGlassRoleArns,
+			}
+			if acc.Trail.Mode == "create" {
+				props.LogGroupNames = []string{audittrail.DefaultLogGroup}
+			}
+			archive = audittrail.NewArchive(stack, "LogArchive", props)
+		}
+	}
+	if acc.Trail.Mode != "create" {
+		return nil
+	}
+	t := acc.Trail
+	props := audittrail.TrailProps{
+		BucketName:           audittrail.BucketName(archiveAcc.ID, archiveAcc.HomeRegion),
+		LogRetentionDays:     t.LogRetentionDays,
+		ManagementEvents:     map[string]audittrail.ManagementEvents{"all": audittrail.AllManagementEvents, "writeOnly": audittrail.WriteOnlyManagementEvents}[t.ManagementEvents],
+		S3DataEvents:         t.DataEvents.S3,
+		LambdaDataEvents:     t.DataEvents.Lambda,
+		APICallRateInsights:  t.Insights.APICallRate,
+		APIErrorRateInsights: t.Insights.APIErrorRate,
+	}
+	if archive != nil {
+		props.KeyArn = archive.Key.KeyArn()
+		props.LogsKey = archive.Key
+		props.DependsOn = []constructs.IConstruct{archive.Bucket.Policy(), archive.Key}
+	} else {
+		// The archive's key, by its alias ARN: the key id of another
+		// account's key is not known at synth time.
+		props.KeyArn = jsii.String(fmt.Sprintf("arn:%s:kms:%s:%s:%s", *stack.Partition(), archiveAcc.HomeRegion, archiveAcc.ID, audittrail.DefaultKeyAlias))
+	}
+	return audittrail.NewTrail(stack, "AuditTrail", props)
 }

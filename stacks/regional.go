@@ -8,6 +8,6 @@ import (
 )
 
 // addRegionalServices adds what every region of an account holds.
-func addRegionalServices(stack awscdk.Stack, acc config.Account, region string) {
+func addRegionalServices(stack awscdk.Stack, cfg *config.Config, acc config.Account, region string) {
 	accessanalyzer.New(stack, "AccessAnalyzer", accessanalyzer.Props{})
 }

@@ -24,7 +24,7 @@ func Build(app constructs.Construct, cfg *config.Config) []awscdk.Stack {
 	var out []awscdk.Stack
 	for _, acc := range cfg.Accounts {
 		for _, region := range acc.Regions {
-			out = append(out, NewRegionStack(app, acc, region))
+			out = append(out, NewRegionStack(app, cfg, acc, region))
 		}
 	}
 	return out
@@ -36,7 +36,7 @@ func StackName(acc config.Account, region string) string {
 }
 
 // NewRegionStack builds the stack of one account in one region.
-func NewRegionStack(scope constructs.Construct, acc config.Account, region string) awscdk.Stack {
+func NewRegionStack(scope constructs.Construct, cfg *config.Config, acc config.Account, region string) awscdk.Stack {
 	home := region == acc.HomeRegion
 	name := StackName(acc, region)
 	role := "regional services"
@@ -55,9 +55,9 @@ func NewRegionStack(scope constructs.Construct, acc config.Account, region strin
 			"baseline:account": jsii.String(acc.Name),
 		},
 	})
-	addRegionalServices(stack, acc, region)
+	addRegionalServices(stack, cfg, acc, region)
 	if home {
-		addGlobalParts(stack, acc)
+		addGlobalParts(stack, cfg, acc)
 	}
 	return stack
 }

@@ -1,0 +1,186 @@
+package audittrail
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudtrail"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// ManagementEvents selects which management events the trail records.
+type ManagementEvents string
+
+// Management event choices. WriteOnly fails Security Hub CloudTrail.1.
+const (
+	AllManagementEvents       ManagementEvents = "All"
+	WriteOnlyManagementEvents ManagementEvents = "WriteOnly"
+)
+
+// TrailProps configure a Trail.
+type TrailProps struct {
+	// TrailName of the trail. Default: DefaultTrailName.
+	TrailName string
+	// BucketName is the log archive bucket. Required.
+	BucketName string
+	// KeyArn encrypts the log files: the archive key's ARN (a token), or
+	// its alias ARN when the archive is in another account. Required.
+	KeyArn *string
+	// LogsKey encrypts the log group. Its policy must let this region's
+	// CloudWatch Logs use it for the log group.
+	// Default: a new key, alias/baseline/cloudtrail-logs.
+	LogsKey awskms.IKey
+	// LogGroupName of the trail's log group. Default: DefaultLogGroup.
+	LogGroupName string
+	// LogRetentionDays of the log group; a value CloudWatch Logs supports.
+	// Required.
+	LogRetentionDays int
+	// ManagementEvents recorded. Default: AllManagementEvents.
+	ManagementEvents ManagementEvents
+	// S3DataEvents are bucket names, or ["all"]. Default: none.
+	S3DataEvents []string
+	// LambdaDataEvents are function ARNs, or ["all"]. Default: none.
+	LambdaDataEvents []string
+	// APICallRateInsights and APIErrorRateInsights turn on CloudTrail
+	// Insights. Default: off.
+	APICallRateInsights, APIErrorRateInsights bool
+	// DependsOn are resources the trail must wait for, such as the archive's
+	// bucket policy in the same stack. Default: none.
+	DependsOn []constructs.IConstruct
+}
+
+// Trail is the multi-region trail and its CloudWatch Logs delivery.
+type Trail struct {
+	constructs.Construct
+	Resource awscloudtrail.CfnTrail
+	LogGroup awslogs.CfnLogGroup
+	// LogGroupName is the log group the alarms watch.
+	LogGroupName string
+	TrailArn     string
+}
+
+// NewTrail builds the trail.
+func NewTrail(scope constructs.Construct, id string, props TrailProps) *Trail {
+	if props.BucketName == "" || props.KeyArn == nil {
+		panic("audittrail: TrailProps needs a BucketName and a KeyArn")
+	}
+	if props.LogRetentionDays < 1 {
+		panic(fmt.Sprintf("audittrail: LogRetentionDays must be positive, got %d", props.LogRetentionDays))
+	}
+	if props.TrailName == "" {
+		props.TrailName = DefaultTrailName
+	}
+	if props.LogGroupName == "" {
+		props.LogGroupName = DefaultLogGroup
+	}
+	if props.ManagementEvents == "" {
+		props.ManagementEvents = AllManagementEvents
+	}
+
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	stack := awscdk.Stack_Of(c)
+	partition, region, account := *stack.Partition(), *stack.Region(), *stack.Account()
+	trailArn := TrailArn(partition, region, account, props.TrailName)
+	logGroupArn := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", partition, region, account, props.LogGroupName)
+
+	logsKey := props.LogsKey
+	if logsKey == nil {
+		key := awskms.NewKey(c, jsii.String("LogsKey"), &awskms.KeyProps{
+			Description:       jsii.String("Encrypts the baseline trail's CloudWatch Logs group"),
+			Alias:             jsii.String("alias/baseline/cloudtrail-logs"),
+			EnableKeyRotation: jsii.Bool(true),
+			RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+		})
+		key.AddToResourcePolicy(awsiam.NewPolicyStatement(logsKeyStatement(stack, []string{logGroupArn})), jsii.Bool(false))
+		logsKey = key
+	}
+
+	logGroupScope := constructs.NewConstruct(c, jsii.String("LogGroup"))
+	logGroup := awslogs.NewCfnLogGroup(logGroupScope, jsii.String("Resource"), &awslogs.CfnLogGroupProps{
+		LogGroupName:    jsii.String(props.LogGroupName),
+		RetentionInDays: jsii.Number(float64(props.LogRetentionDays)),
+		KmsKeyId:        logsKey.KeyArn(),
+	})
+	logGroup.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
+
+	// The delivery role may only create streams and put events in this log
+	// group, and only CloudTrail acting for this trail may assume it.
+	role := awsiam.NewRole(c, jsii.String("DeliveryRole"), &awsiam.RoleProps{
+		Description: jsii.String("Lets the baseline trail deliver events to its CloudWatch Logs group"),
+		AssumedBy: awsiam.NewServicePrincipal(jsii.String("cloudtrail.amazonaws.com"), &awsiam.ServicePrincipalOpts{
+			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceArn": trailArn}},
+		}),
+		InlinePolicies: &map[string]awsiam.PolicyDocument{
+			"DeliverToLogGroup": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{
+				Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+					Sid:       jsii.String("CreateStreamsAndPutEvents"),
+					Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
+					Resources: jsii.Strings(logGroupArn + ":log-stream:*"),
+				})},
+			}),
+		},
+	})
+
+	selector := &awscloudtrail.CfnTrail_EventSelectorProperty{
+		IncludeManagementEvents: jsii.Bool(true),
+		ReadWriteType:           jsii.String(string(props.ManagementEvents)),
+	}
+	selector.DataResources = dataResources(partition, props)
+	trailProps := &awscloudtrail.CfnTrailProps{
+		TrailName:                  jsii.String(props.TrailName),
+		IsLogging:                  jsii.Bool(true),
+		IsMultiRegionTrail:         jsii.Bool(true),
+		IncludeGlobalServiceEvents: jsii.Bool(true),
+		EnableLogFileValidation:    jsii.Bool(true),
+		S3BucketName:               jsii.String(props.BucketName),
+		KmsKeyId:                   props.KeyArn,
+		CloudWatchLogsLogGroupArn:  logGroup.AttrArn(),
+		CloudWatchLogsRoleArn:      role.RoleArn(),
+		EventSelectors:             &[]any{selector},
+	}
+	var insights []any
+	if props.APICallRateInsights {
+		insights = append(insights, &awscloudtrail.CfnTrail_InsightSelectorProperty{InsightType: jsii.String("ApiCallRateInsight")})
+	}
+	if props.APIErrorRateInsights {
+		insights = append(insights, &awscloudtrail.CfnTrail_InsightSelectorProperty{InsightType: jsii.String("ApiErrorRateInsight")})
+	}
+	if len(insights) > 0 {
+		trailProps.InsightSelectors = &insights
+	}
+	trail := awscloudtrail.NewCfnTrail(c, jsii.String("Resource"), trailProps)
+	trail.Node().AddDependency(role)
+	for _, d := range props.DependsOn {
+		trail.Node().AddDependency(d)
+	}
+	return &Trail{Construct: c, Resource: trail, LogGroup: logGroup, LogGroupName: props.LogGroupName, TrailArn: trailArn}
+}
+
+func dataResources(partition string, props TrailProps) *[]any {
+	var out []any
+	if values := dataValues(props.S3DataEvents, "arn:"+partition+":s3", func(b string) string { return "arn:" + partition + ":s3:::" + b + "/" }); len(values) > 0 {
+		out = append(out, &awscloudtrail.CfnTrail_DataResourceProperty{Type: jsii.String("AWS::S3::Object"), Values: jsii.Strings(values...)})
+	}
+	if values := dataValues(props.LambdaDataEvents, "arn:"+partition+":lambda", func(f string) string { return f }); len(values) > 0 {
+		out = append(out, &awscloudtrail.CfnTrail_DataResourceProperty{Type: jsii.String("AWS::Lambda::Function"), Values: jsii.Strings(values...)})
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return &out
+}
+
+func dataValues(items []string, all string, each func(string) string) []string {
+	var out []string
+	for _, item := range items {
+		if item == "all" {
+			return []string{all}
+		}
+		out = append(out, each(item))
+	}
+	return out
+}
