@@ -217,10 +217,17 @@ func TestTrailDefaults(t *testing.T) {
 		if len(trust) != 1 || jsonOf(t, trust[0]["Condition"]) != `{"StringEquals":{"aws:SourceArn":"`+trailArn+`"}}` {
 			t.Errorf("trust = %s", jsonOf(t, trust))
 		}
-		got := jsonOf(t, role["Policies"])
-		want := `[{"PolicyDocument":{"Statement":[{"Action":["logs:CreateLogStream","logs:PutLogEvents"],"Effect":"Allow","Resource":"arn:aws:logs:ap-northeast-1:111111111111:log-group:/baseline/cloudtrail:log-stream:*","Sid":"CreateStreamsAndPutEvents"}],"Version":"2012-10-17"},"PolicyName":"DeliverToLogGroup"}]`
+		if role["Policies"] != nil || role["ManagedPolicyArns"] != nil {
+			t.Errorf("the role has other policies: %s %s", jsonOf(t, role["Policies"]), jsonOf(t, role["ManagedPolicyArns"]))
+		}
+		policy := resourceWithPrefix(t, s, "AWS::IAM::ManagedPolicy", "AuditTrailDeliveryPolicy").Properties
+		got := jsonOf(t, policy["PolicyDocument"])
+		want := `{"Statement":[{"Action":["logs:CreateLogStream","logs:PutLogEvents"],"Effect":"Allow","Resource":"arn:aws:logs:ap-northeast-1:111111111111:log-group:/baseline/cloudtrail:log-stream:111111111111_CloudTrail_*","Sid":"CreateStreamsAndPutEvents"}],"Version":"2012-10-17"}`
 		if got != want {
-			t.Errorf("policies = %s", got)
+			t.Errorf("policy = %s", got)
+		}
+		if !strings.Contains(jsonOf(t, policy["Roles"]), "AuditTrailDeliveryRole") {
+			t.Errorf("the policy is attached to %s", jsonOf(t, policy["Roles"]))
 		}
 	})
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
 
 // Names the baseline gives its trail resources. Other parts (Config
@@ -173,6 +174,22 @@ func NewArchive(scope constructs.Construct, id string, props ArchiveProps) *Arch
 		}
 	}
 	bucket := awss3.NewBucket(c, jsii.String("Bucket"), bucketProps)
+	noReplication := &cdknag.NagPackSuppression{
+		Id: jsii.String("NIST.800.53.R5-S3BucketReplicationEnabled"),
+		Reason: jsii.String("Audit logs are protected by versioning, the deletion deny, log-file validation and optional Object Lock; " +
+			"a second copy belongs in a separate log archive account (logArchive: true), not a replica the same account controls"),
+	}
+	cdknag.NagSuppressions_AddResourceSuppressions(bucket, &[]*cdknag.NagPackSuppression{noReplication}, jsii.Bool(false))
+	cdknag.NagSuppressions_AddResourceSuppressions(accessLogs, &[]*cdknag.NagPackSuppression{noReplication, {
+		Id:     jsii.String("NIST.800.53.R5-S3DefaultEncryptionKMS"),
+		Reason: jsii.String("S3 delivers server access logs only to buckets encrypted with SSE-S3, not SSE-KMS"),
+	}, {
+		Id:     jsii.String("AwsSolutions-S1"),
+		Reason: jsii.String("This is the access-log bucket itself; logging it into itself would loop"),
+	}, {
+		Id:     jsii.String("NIST.800.53.R5-S3BucketLoggingEnabled"),
+		Reason: jsii.String("This is the access-log bucket itself; logging it into itself would loop"),
+	}}, jsii.Bool(false))
 	addBucketStatements(bucket, stack, partition, props, trailArns, accounts)
 	denyTampering(accessLogs, stack, partition, props.BreakGlassRoleArns)
 

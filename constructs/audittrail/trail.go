@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
 
 // ManagementEvents selects which management events the trail records.
@@ -109,21 +110,28 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) *Trail {
 
 	// The delivery role may only create streams and put events in this log
 	// group, and only CloudTrail acting for this trail may assume it.
+	// CloudTrail names its streams <account>_CloudTrail_<region>.
+	streams := fmt.Sprintf("%s:log-stream:%s_CloudTrail_*", logGroupArn, account)
 	role := awsiam.NewRole(c, jsii.String("DeliveryRole"), &awsiam.RoleProps{
 		Description: jsii.String("Lets the baseline trail deliver events to its CloudWatch Logs group"),
 		AssumedBy: awsiam.NewServicePrincipal(jsii.String("cloudtrail.amazonaws.com"), &awsiam.ServicePrincipalOpts{
 			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceArn": trailArn}},
 		}),
-		InlinePolicies: &map[string]awsiam.PolicyDocument{
-			"DeliverToLogGroup": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{
-				Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-					Sid:       jsii.String("CreateStreamsAndPutEvents"),
-					Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
-					Resources: jsii.Strings(logGroupArn + ":log-stream:*"),
-				})},
-			}),
-		},
 	})
+	policy := awsiam.NewManagedPolicy(c, jsii.String("DeliveryPolicy"), &awsiam.ManagedPolicyProps{
+		Description: jsii.String("Create streams and put events in the baseline trail's log group, nothing else"),
+		Roles:       &[]awsiam.IRole{role},
+		Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("CreateStreamsAndPutEvents"),
+			Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
+			Resources: jsii.Strings(streams),
+		})},
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(policy, &[]*cdknag.NagPackSuppression{{
+		Id:        jsii.String("AwsSolutions-IAM5"),
+		Reason:    jsii.String("CloudTrail creates the streams itself and names them <account>_CloudTrail_<region>; the wildcard covers only those streams of the one trail log group"),
+		AppliesTo: &[]any{"Resource::" + streams},
+	}}, jsii.Bool(false))
 
 	selector := &awscloudtrail.CfnTrail_EventSelectorProperty{
 		IncludeManagementEvents: jsii.Bool(true),
@@ -153,7 +161,7 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) *Trail {
 		trailProps.InsightSelectors = &insights
 	}
 	trail := awscloudtrail.NewCfnTrail(c, jsii.String("Resource"), trailProps)
-	trail.Node().AddDependency(role)
+	trail.Node().AddDependency(role, policy)
 	for _, d := range props.DependsOn {
 		trail.Node().AddDependency(d)
 	}
