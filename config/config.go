@@ -77,6 +77,8 @@ type Settings struct {
 	// RegionalServices are Config, GuardDuty, Security Hub, findings
 	// routing and account hardening (services.go).
 	RegionalServices `yaml:",inline"`
+	// Alarms are the security alarms on the CloudTrail log group (alarms.go).
+	Alarms Alarms `yaml:"alarms"`
 }
 
 // Notifications are the recipients of alarms and findings.

@@ -144,6 +144,7 @@ func settingsProblems(s *Settings) problems {
 	}
 	ps = append(ps, s.Trail.problems()...)
 	ps = append(ps, s.RegionalServices.problems()...)
+	ps = append(ps, s.Alarms.problems(s.Trail.Mode)...)
 	return ps
 }
 

@@ -14,11 +14,12 @@ import (
 
 // addGlobalParts adds the account-global parts to the home-region stack.
 func addGlobalParts(stack awscdk.Stack, cfg *config.Config, acc config.Account) {
-	alerttopic.New(stack, "Alarms", alerttopic.Props{
+	topic := alerttopic.New(stack, "Alarms", alerttopic.Props{
 		Emails:         acc.Notifications.Emails,
 		HTTPSEndpoints: acc.Notifications.HTTPSEndpoints,
 	})
-	addAuditTrail(stack, cfg, acc)
+	trail := addAuditTrail(stack, cfg, acc)
+	addSecurityAlarms(stack, acc, topic.Topic, trail)
 }
 
 // LogArchive returns the account whose home stack owns the log bucket that

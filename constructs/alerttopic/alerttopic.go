@@ -2,6 +2,10 @@
 // and findings to people: encrypted with its own customer-managed KMS key
 // (an AWS-managed key silently drops CloudWatch alarm notifications), open
 // to CloudWatch and EventBridge of this account only, TLS-only.
+//
+// Security Hub's CloudWatch.1-14 checks need the topic to have at least one
+// subscriber. An e-mail subscription delivers nothing until its recipient
+// confirms it from the e-mail AWS sends.
 package alerttopic
 
 import (
@@ -65,15 +69,23 @@ func New(scope constructs.Construct, id string, props Props) *AlertTopic {
 		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
 	})
 	for _, service := range Publishers {
-		key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		statement := &awsiam.PolicyStatementProps{
 			Sid:        jsii.String("AllowPublisher" + serviceName(service)),
 			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String(service), nil)},
 			Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
 			Resources:  jsii.Strings("*"),
-			Conditions: &map[string]any{
+		}
+		// The SNS guide: "Adding the aws:SourceAccount and aws:SourceArn to
+		// a AWS KMS policy is not supported for EventBridge-to-encrypted
+		// topics"; with it, EventBridge's deliveries fail without a trace
+		// (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html).
+		// The topic policy still limits EventBridge to this account.
+		if service != "events.amazonaws.com" {
+			statement.Conditions = &map[string]any{
 				"StringEquals": map[string]any{"aws:SourceAccount": stack.Account()},
-			},
-		}), jsii.Bool(false))
+			}
+		}
+		key.AddToResourcePolicy(awsiam.NewPolicyStatement(statement), jsii.Bool(false))
 	}
 
 	topic := awssns.NewTopic(c, jsii.String("Topic"), &awssns.TopicProps{

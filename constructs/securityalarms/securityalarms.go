@@ -1,0 +1,162 @@
+// Package securityalarms builds the baseline's security alarms: for each
+// entry of the alarm catalog (policies/alarms.yaml), a CloudWatch Logs metric
+// filter on the CloudTrail log group and an alarm on its metric that
+// notifies the alarm topic.
+//
+// This is what Security Hub controls CloudWatch.1 to CloudWatch.14 look
+// for: a metric filter with the exact pattern on the log group of a
+// multi-Region trail, an alarm on the filter's metric, and an SNS topic with
+// at least one subscriber as its action. The alarms also satisfy
+// CloudWatch.15 (an action on ALARM) and CloudWatch.17 (actions enabled).
+package securityalarms
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/secure-baseline/cdk-baseline/policies"
+	"github.com/secure-baseline/cdk-baseline/policies/filterpattern"
+)
+
+// MaxDescription is the longest alarm description CloudWatch accepts.
+const MaxDescription = 1024
+
+// Props configure SecurityAlarms.
+type Props struct {
+	// LogGroup receives the CloudTrail events the filters read.
+	LogGroup awslogs.ILogGroup
+	// Topic is every alarm's action.
+	Topic awssns.ITopic
+	// Alarms are the catalog entries to deploy, already resolved
+	// (policies.Resolve, then policies.Deployed): each is on, has its
+	// deployment's threshold, and a rendered pattern. Order is kept.
+	Alarms []policies.Alarm
+	// NamePrefix starts every alarm and metric filter name.
+	// Default: "baseline-".
+	NamePrefix string
+}
+
+// SecurityAlarms are the metric filters and alarms, one pair per entry.
+type SecurityAlarms struct {
+	constructs.Construct
+	// Entries are in the order of Props.Alarms.
+	Entries []*Entry
+}
+
+// Entry is one catalog entry's filter and alarm, grouped under a construct
+// whose id is the entry's id.
+type Entry struct {
+	constructs.Construct
+	Alarm  policies.Alarm
+	Filter awslogs.MetricFilter
+	Metric awscloudwatch.Metric
+	Watch  awscloudwatch.Alarm
+}
+
+// New builds a metric filter and an alarm for every entry of props.Alarms.
+// It panics on input a deploy would reject or that would alarm wrongly:
+// a missing log group or topic, duplicate ids, an unrendered or unparsable
+// pattern, a non-positive threshold, or a description too long.
+func New(scope constructs.Construct, id string, props Props) *SecurityAlarms {
+	if props.NamePrefix == "" {
+		props.NamePrefix = "baseline-"
+	}
+	if props.LogGroup == nil {
+		panic("securityalarms: LogGroup is required: the log group that receives the CloudTrail events")
+	}
+	if props.Topic == nil {
+		panic("securityalarms: Topic is required: the SNS topic every alarm notifies")
+	}
+	for i, a := range props.Alarms {
+		if err := check(a, props.NamePrefix); err != nil {
+			panic(fmt.Sprintf("securityalarms: alarm %s: %v", a.ID, err))
+		}
+		if j := slices.IndexFunc(props.Alarms, func(b policies.Alarm) bool { return b.ID == a.ID }); j < i {
+			panic(fmt.Sprintf("securityalarms: alarm %s is listed twice (Alarms[%d] and Alarms[%d])", a.ID, j, i))
+		}
+	}
+
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	out := &SecurityAlarms{Construct: c}
+	action := awscloudwatchactions.NewSnsAction(props.Topic)
+	for _, a := range props.Alarms {
+		group := constructs.NewConstruct(c, jsii.String(a.ID))
+		name := props.NamePrefix + a.ID
+		filter := awslogs.NewMetricFilter(group, jsii.String("Filter"), &awslogs.MetricFilterProps{
+			LogGroup:        props.LogGroup,
+			FilterName:      jsii.String(name),
+			FilterPattern:   awslogs.FilterPattern_Literal(jsii.String(a.Pattern)),
+			MetricNamespace: jsii.String(a.Namespace),
+			MetricName:      jsii.String(a.MetricName),
+			// Security Hub's remediation: metric value 1 per matching
+			// event. 0 for the others keeps the metric continuous.
+			MetricValue:  jsii.String("1"),
+			DefaultValue: jsii.Number(0),
+		})
+		metric := filter.Metric(&awscloudwatch.MetricOptions{
+			Statistic: jsii.String(a.Statistic),
+			Period:    awscdk.Duration_Seconds(jsii.Number(float64(a.Period))),
+		})
+		alarm := awscloudwatch.NewAlarm(group, jsii.String("Alarm"), &awscloudwatch.AlarmProps{
+			AlarmName:          jsii.String(name),
+			AlarmDescription:   jsii.String(Description(a)),
+			Metric:             metric,
+			Threshold:          jsii.Number(a.Threshold),
+			EvaluationPeriods:  jsii.Number(float64(a.EvaluationPeriods)),
+			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+			// No events means nothing happened, not an unknown state.
+			TreatMissingData: awscloudwatch.TreatMissingData_NOT_BREACHING,
+			ActionsEnabled:   jsii.Bool(true),
+		})
+		alarm.AddAlarmAction(action)
+		out.Entries = append(out.Entries, &Entry{Construct: group, Alarm: a, Filter: filter, Metric: metric, Watch: alarm})
+	}
+	return out
+}
+
+// Description is an alarm's description: its title, the controls it
+// satisfies, what happened and the runbook's first steps.
+func Description(a policies.Alarm) string {
+	controls := "none (baseline alarm)"
+	switch {
+	case a.VariantOf != "":
+		controls = fmt.Sprintf("none (a quieter variant of %s; fails its control checks)", a.VariantOf)
+	case len(a.Controls) > 0:
+		controls = strings.Join(a.Controls, ", ")
+	}
+	return fmt.Sprintf("%s. Controls: %s. %s Runbook: %s", strings.TrimSuffix(a.Title, "."), controls,
+		strings.TrimSpace(a.Description), strings.TrimSpace(a.Runbook))
+}
+
+// check rejects an entry that would not deploy or would alarm wrongly.
+func check(a policies.Alarm, prefix string) error {
+	switch {
+	case a.ID == "":
+		return fmt.Errorf("id is empty")
+	case a.Template && strings.Contains(a.Pattern, "{{"):
+		return fmt.Errorf("pattern is not rendered; resolve the catalog with policies.Resolve first")
+	case !(a.Threshold > 0):
+		return fmt.Errorf("threshold must be > 0, got %v", a.Threshold)
+	case a.Period <= 0 || a.EvaluationPeriods <= 0:
+		return fmt.Errorf("period and evaluationPeriods must be > 0, got %d and %d", a.Period, a.EvaluationPeriods)
+	case a.Namespace == "" || a.MetricName == "":
+		return fmt.Errorf("namespace and metricName are required")
+	case len(Description(a)) > MaxDescription:
+		return fmt.Errorf("description is %d characters, CloudWatch accepts %d; shorten its description or runbook", len(Description(a)), MaxDescription)
+	case len(prefix+a.ID) > 255:
+		return fmt.Errorf("name %q is longer than 255 characters", prefix+a.ID)
+	}
+	if _, err := filterpattern.Parse(a.Pattern); err != nil {
+		return fmt.Errorf("pattern %s: %w", a.Pattern, err)
+	}
+	return nil
+}

@@ -1,0 +1,70 @@
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/secure-baseline/cdk-baseline/config"
+	"github.com/secure-baseline/cdk-baseline/constructs/audittrail"
+	"github.com/secure-baseline/cdk-baseline/constructs/securityalarms"
+	"github.com/secure-baseline/cdk-baseline/policies"
+)
+
+// AlarmParams are the values acc's templated alarm patterns are rendered
+// with.
+func AlarmParams(acc config.Account) policies.AlarmParams {
+	return policies.AlarmParams{
+		LargeInstanceSizes: acc.Alarms.LargeInstanceSizes,
+		// AdminRoleName and BreakGlassUsers: set them here from the access
+		// section once it exists. Until then AdminRoleUsage and
+		// BreakGlassConsoleLogin stay off ("requires ..., which is not set").
+	}
+}
+
+// ResolveAlarms is the alarm catalog as acc deploys it: every entry, on or
+// off (and why), with acc's thresholds and rendered patterns. The stacks
+// deploy policies.Deployed of it; the review report reads all of it.
+func ResolveAlarms(acc config.Account) ([]policies.Resolved, error) {
+	catalog, err := policies.Alarms()
+	if err != nil {
+		return nil, err
+	}
+	rs, err := policies.Resolve(catalog, acc.Alarms.Choices(), AlarmParams(acc))
+	if err != nil {
+		return nil, fmt.Errorf("account %s: %w", acc.Name, err)
+	}
+	return rs, nil
+}
+
+// addSecurityAlarms adds acc's security alarms to its home stack, on the log
+// group that receives acc's CloudTrail events: the baseline trail's (trail,
+// nil in trail.mode skip), or else alarms.logGroupName. With neither, no
+// alarm is added and the synth warns.
+func addSecurityAlarms(stack awscdk.Stack, acc config.Account, topic awssns.ITopic, trail *audittrail.Trail) *securityalarms.SecurityAlarms {
+	rs, err := ResolveAlarms(acc)
+	if err != nil {
+		panic(err.Error())
+	}
+	var name *string
+	switch {
+	case trail != nil:
+		// A Ref, so that the filters wait for the log group.
+		name = trail.LogGroup.Ref()
+	case acc.Alarms.LogGroupName != "":
+		name = jsii.String(acc.Alarms.LogGroupName)
+	default:
+		awscdk.Annotations_Of(stack).AddWarningV2(jsii.String("baseline:alarms-without-log-group"), jsii.String(
+			"no security alarms: this account has no baseline trail and alarms.logGroupName is not set; "+
+				"name the log group that receives the account's CloudTrail events in alarms.logGroupName"))
+		return nil
+	}
+	return securityalarms.New(stack, "SecurityAlarms", securityalarms.Props{
+		LogGroup: awslogs.LogGroup_FromLogGroupName(stack, jsii.String("CloudTrailLogGroup"), name),
+		Topic:    topic,
+		Alarms:   policies.Deployed(rs),
+	})
+}
