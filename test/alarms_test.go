@@ -13,6 +13,7 @@ import (
 
 	"github.com/secure-baseline/cdk-baseline/config"
 	"github.com/secure-baseline/cdk-baseline/constructs/alerttopic"
+	"github.com/secure-baseline/cdk-baseline/constructs/audittrail"
 	"github.com/secure-baseline/cdk-baseline/constructs/securityalarms"
 	"github.com/secure-baseline/cdk-baseline/policies"
 	"github.com/secure-baseline/cdk-baseline/policies/policiestest"
@@ -31,6 +32,21 @@ func logicalID(t testing.TB, s report.Stack, typ string) string {
 		return id
 	}
 	return ""
+}
+
+// trailLogGroupID is the logical id of the baseline trail's log group.
+func trailLogGroupID(t testing.TB, s report.Stack) string {
+	t.Helper()
+	var ids []string
+	for id, r := range resourcesOfType(s, "AWS::Logs::LogGroup") {
+		if r.Properties["LogGroupName"] == audittrail.DefaultLogGroup {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) != 1 {
+		t.Fatalf("%s: want one log group named %s, found %d", s.Name, audittrail.DefaultLogGroup, len(ids))
+	}
+	return ids[0]
 }
 
 // byProperty indexes resources of a type by one string property.
@@ -132,7 +148,7 @@ func TestSecurityAlarmsInTheExample(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := policies.Deployed(rs)
-		logGroup := jsonOf(t, map[string]any{"Ref": logicalID(t, s, "AWS::Logs::LogGroup")})
+		logGroup := jsonOf(t, map[string]any{"Ref": trailLogGroupID(t, s)})
 		checkSecurityAlarms(t, s, want, logGroup)
 
 		patterns := map[string]string{}
