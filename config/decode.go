@@ -112,6 +112,15 @@ func (d *decoder) decode(n ast.Node, v reflect.Value, path string) {
 		case *ast.IntegerNode, *ast.FloatNode:
 			origin := strings.TrimSpace(n.GetToken().Value)
 			d.errorf(n, path, "must be a quoted string, got the number %s (YAML reads unquoted digits as a number and drops leading zeros); write \"%s\"", origin, origin)
+		case *ast.MappingNode:
+			// Inside [ ], the YAML parser reads AWS::EC2::Instance as a
+			// one-entry mapping, not as the string it looks like.
+			if len(s.Values) == 1 && s.Values[0].Key.GetToken() != nil && s.Values[0].Value.GetToken() != nil {
+				text := s.Values[0].Key.GetToken().Value + ":" + s.Values[0].Value.GetToken().Value
+				d.errorf(n, path, "must be a string, got a mapping; inside [ ], quote a value with colons (\"%s\") or list it on its own line", text)
+			} else {
+				d.errorf(n, path, "must be a string, got %s", describe(n))
+			}
 		default:
 			d.errorf(n, path, "must be a string, got %s", describe(n))
 		}

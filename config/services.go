@@ -1,7 +1,264 @@
 package config
 
-// RegionalServices configure the services every regional stack holds.
-type RegionalServices struct{}
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
 
-// problems checks the regional-services settings.
-func (r *RegionalServices) problems() problems { return nil }
+// RegionalServices configure the services every regional stack holds: AWS
+// Config, GuardDuty, Security Hub, the routes that bring their findings to
+// people, account hardening and IAM Access Analyzer. Every key has its
+// default in defaults.yaml.
+//
+// Each service has a mode. "create" makes the baseline deploy and own it;
+// "skip" leaves the account's existing setup alone (Config allows one
+// recorder per region and GuardDuty one detector, so creating a second one
+// fails the deploy).
+type RegionalServices struct {
+	// AWSConfig is the configuration recorder, its delivery channel and the
+	// optional AWS managed Config rules.
+	AWSConfig AWSConfig `yaml:"awsConfig"`
+	// GuardDuty is the region's GuardDuty detector.
+	GuardDuty GuardDuty `yaml:"guardDuty"`
+	// SecurityHub is Security Hub CSPM and its standards.
+	SecurityHub SecurityHub `yaml:"securityHub"`
+	// Findings route GuardDuty and Security Hub findings to the alarm topic.
+	Findings Findings `yaml:"findings"`
+	// Hardening is the account's password policy, S3 Block Public Access
+	// and EBS default encryption.
+	Hardening Hardening `yaml:"hardening"`
+	// AccessAnalyzer is the region's IAM Access Analyzer.
+	AccessAnalyzer AccessAnalyzer `yaml:"accessAnalyzer"`
+}
+
+// Modes of a service.
+const (
+	// ModeCreate makes the baseline deploy and own the service.
+	ModeCreate = "create"
+	// ModeSkip leaves the service as the account has it.
+	ModeSkip = "skip"
+)
+
+// AWSConfig configures AWS Config in every region of the account.
+type AWSConfig struct {
+	// Mode is create (a recorder for all supported resource types and a
+	// delivery channel to the log bucket) or skip (the region already has a
+	// recorder, e.g. Control Tower's).
+	Mode string `yaml:"mode"`
+	// SnapshotFrequency is how often the delivery channel writes a full
+	// configuration snapshot: one of SnapshotFrequencies.
+	SnapshotFrequency string `yaml:"snapshotFrequency"`
+	// DailyResourceTypes are recorded once a day instead of on every change,
+	// to cut the cost of high-churn types (AWS::EC2::NetworkInterface, ...).
+	DailyResourceTypes []string `yaml:"dailyResourceTypes"`
+	// Rules are AWS managed Config rules to add, by source identifier
+	// (S3_BUCKET_VERSIONING_ENABLED, ...). In skip mode they use the
+	// region's existing recorder.
+	Rules []string `yaml:"rules"`
+}
+
+// GuardDuty configures the GuardDuty detector of every region.
+type GuardDuty struct {
+	// Mode is create or skip (the region already has a detector).
+	Mode string `yaml:"mode"`
+	// Protection lists the protection plans to turn on: ProtectionPlans.
+	// The others are turned off explicitly.
+	Protection []string `yaml:"protection"`
+	// FindingFrequency is how often updates to existing findings are
+	// published: one of FindingFrequencies. New findings are published
+	// within minutes regardless.
+	FindingFrequency string `yaml:"findingFrequency"`
+}
+
+// SecurityHub configures Security Hub CSPM in every region.
+type SecurityHub struct {
+	// Mode is create or skip (Security Hub is already on, e.g. managed by a
+	// delegated administrator).
+	Mode string `yaml:"mode"`
+	// Standards to enable, by the ids in SecurityHubStandards.
+	Standards []string `yaml:"standards"`
+	// FindingAggregator links the account's other regions to its home
+	// region, so that the home region shows (and routes) every region's
+	// Security Hub findings.
+	FindingAggregator bool `yaml:"findingAggregator"`
+}
+
+// Findings configure how findings reach the subscribers of the alarm topic.
+type Findings struct {
+	// Mode is create or skip (findings already go elsewhere, e.g. a SIEM).
+	Mode string `yaml:"mode"`
+	// Route is how other regions deliver: RouteForward (to the home
+	// region's default event bus, and from there to the one alarm topic)
+	// or RouteRegional (to a topic of their own, with the same subscribers).
+	Route string `yaml:"route"`
+	// GuardDutyMinSeverity is the lowest GuardDuty severity that is sent,
+	// from 1 to 10: 4 medium, 7 high, 9 critical.
+	GuardDutyMinSeverity float64 `yaml:"guardDutyMinSeverity"`
+}
+
+// Routes of findings from the regions other than the home region.
+const (
+	RouteForward  = "forward"
+	RouteRegional = "regional"
+)
+
+// Hardening configures account settings CloudFormation has no resource for.
+type Hardening struct {
+	// Mode is create or skip.
+	Mode string `yaml:"mode"`
+	// PasswordPolicy is the IAM password policy (home region).
+	PasswordPolicy PasswordPolicy `yaml:"passwordPolicy"`
+	// RevertOnDelete turns the settings back off when the stack (or this
+	// section, by mode skip) is removed. Off, they stay as they are.
+	RevertOnDelete bool `yaml:"revertOnDelete"`
+}
+
+// PasswordPolicy is the account's IAM password policy. It always requires
+// upper and lower case letters, digits and symbols, and prevents the reuse
+// of the last 24 passwords (CIS).
+type PasswordPolicy struct {
+	// MinimumLength of a password, 14 (CIS) to 128.
+	MinimumLength int `yaml:"minimumLength"`
+	// MaxAgeDays makes passwords expire, 1 to 1095 days; 0 never. Security
+	// Hub IAM.17 expects 90 or less.
+	MaxAgeDays int `yaml:"maxAgeDays"`
+}
+
+// AccessAnalyzer configures the IAM Access Analyzer of every region.
+type AccessAnalyzer struct {
+	// Mode is create or skip.
+	Mode string `yaml:"mode"`
+	// Type is account (report access from outside the account) or
+	// organization (from outside the organization; only in the
+	// organization's management or delegated administrator account).
+	Type string `yaml:"type"`
+}
+
+// SnapshotFrequencies are the valid awsConfig.snapshotFrequency values.
+var SnapshotFrequencies = []string{"1h", "3h", "6h", "12h", "24h"}
+
+// FindingFrequencies are the valid guardDuty.findingFrequency values.
+var FindingFrequencies = []string{"15m", "1h", "6h"}
+
+// ProtectionPlans are the valid guardDuty.protection values.
+var ProtectionPlans = []string{"s3", "eks", "malware", "rds", "lambda", "runtime"}
+
+// SecurityHubStandards are the valid securityHub.standards values: the
+// standard's ARN after "standards/", so that the version is in the config.
+var SecurityHubStandards = []string{
+	"aws-foundational-security-best-practices/v/1.0.0",
+	"cis-aws-foundations-benchmark/v/5.0.0",
+	"nist-800-53/v/5.0.0",
+}
+
+// AnalyzerTypes are the valid accessAnalyzer.type values.
+var AnalyzerTypes = []string{"account", "organization"}
+
+var (
+	resourceTypePattern = regexp.MustCompile(`^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$`)
+	managedRulePattern  = regexp.MustCompile(`^[A-Z0-9]+(_[A-Z0-9]+)*$`)
+)
+
+// problems checks the regional-services settings. s holds them, for the
+// rules that depend on other sections. Paths are relative to the settings.
+func (r *RegionalServices) problems(s *Settings) problems {
+	var ps problems
+	oneOf := func(path, value string, valid []string, what string) {
+		if !slices.Contains(valid, value) {
+			ps.addf(path, "%q is not %s; use %s", value, what, orList(valid))
+		}
+	}
+	list := func(path string, values []string, valid func(string) bool, what string) {
+		for i, v := range values {
+			p := fmt.Sprintf("%s[%d]", path, i)
+			if !valid(v) {
+				ps.addf(p, "%q is not %s", v, what)
+			} else if slices.Index(values, v) < i {
+				ps.addf(p, "%q is listed twice", v)
+			}
+		}
+	}
+	mode := func(path, value string) { oneOf(path, value, validModes, "a mode") }
+	in := func(valid []string) func(string) bool {
+		return func(v string) bool { return slices.Contains(valid, v) }
+	}
+
+	c := r.AWSConfig
+	mode("awsConfig.mode", c.Mode)
+	oneOf("awsConfig.snapshotFrequency", c.SnapshotFrequency, SnapshotFrequencies, "a snapshot frequency")
+	list("awsConfig.dailyResourceTypes", c.DailyResourceTypes, resourceTypePattern.MatchString, "a resource type like AWS::EC2::NetworkInterface")
+	list("awsConfig.rules", c.Rules, managedRulePattern.MatchString, "the identifier of an AWS managed rule, like S3_BUCKET_VERSIONING_ENABLED")
+	if c.Mode == ModeCreate {
+		// The log bucket grants Config delivery to the accounts whose
+		// trail writes to it, and Config cannot deliver to a bucket with a
+		// default Object Lock retention. (Invalid trail values are the
+		// trail's to report.)
+		switch {
+		case s.Trail.Mode == ModeSkip:
+			ps.addf("awsConfig.mode", "create delivers to the baseline log bucket, which takes Config snapshots only from accounts with trail.mode create; set awsConfig.mode skip where Config is already set up (Control Tower), or trail.mode create")
+		case slices.Contains(validObjectLockMod, s.Trail.Bucket.ObjectLock.Mode):
+			ps.addf("awsConfig.mode", "create delivers to the log bucket, and AWS Config cannot deliver to a bucket with a default Object Lock retention (trail.bucket.objectLock.mode %s); turn Object Lock off or set awsConfig.mode skip", s.Trail.Bucket.ObjectLock.Mode)
+		}
+	}
+
+	g := r.GuardDuty
+	mode("guardDuty.mode", g.Mode)
+	list("guardDuty.protection", g.Protection, in(ProtectionPlans), "a protection plan; use "+orList(ProtectionPlans))
+	oneOf("guardDuty.findingFrequency", g.FindingFrequency, FindingFrequencies, "a finding frequency")
+
+	h := r.SecurityHub
+	mode("securityHub.mode", h.Mode)
+	list("securityHub.standards", h.Standards, in(SecurityHubStandards), "a standard; use "+orList(SecurityHubStandards))
+
+	f := r.Findings
+	mode("findings.mode", f.Mode)
+	oneOf("findings.route", f.Route, []string{RouteForward, RouteRegional}, "a route")
+	if f.GuardDutyMinSeverity < 1 || f.GuardDutyMinSeverity > 10 {
+		ps.addf("findings.guardDutyMinSeverity", "%g is out of range; GuardDuty severities run from 1 to 10 (4 medium, 7 high, 9 critical)", f.GuardDutyMinSeverity)
+	}
+
+	hd := r.Hardening
+	mode("hardening.mode", hd.Mode)
+	if n := hd.PasswordPolicy.MinimumLength; n < 14 || n > 128 {
+		ps.addf("hardening.passwordPolicy.minimumLength", "%d is out of range; use 14 (CIS) to 128", n)
+	}
+	if n := hd.PasswordPolicy.MaxAgeDays; n < 0 || n > 1095 {
+		ps.addf("hardening.passwordPolicy.maxAgeDays", "%d is out of range; use 1 to 1095 days (90 or less for Security Hub IAM.17), or 0 for passwords that never expire", n)
+	}
+
+	a := r.AccessAnalyzer
+	mode("accessAnalyzer.mode", a.Mode)
+	oneOf("accessAnalyzer.type", a.Type, AnalyzerTypes, "an analyzer type")
+	return ps
+}
+
+// orList renders valid values as "a, b or c".
+func orList(values []string) string {
+	if len(values) < 2 {
+		return strings.Join(values, "")
+	}
+	return strings.Join(values[:len(values)-1], ", ") + " or " + values[len(values)-1]
+}
+
+// archiveDeliveryProblems checks the accounts whose Config delivers to
+// another account's log bucket (the central log archive): AWS Config cannot
+// deliver to a bucket with a default Object Lock retention. Paths are full
+// (accounts[1].awsConfig.mode).
+func archiveDeliveryProblems(cfg *Config) problems {
+	var ps problems
+	archive := slices.IndexFunc(cfg.Accounts, func(a Account) bool { return a.LogArchive })
+	if archive < 0 {
+		return nil
+	}
+	lock := cfg.Accounts[archive].Trail.Bucket.ObjectLock.Mode
+	for i, acc := range cfg.Accounts {
+		if i == archive || !slices.Contains(validObjectLockMod, lock) || acc.AWSConfig.Mode != ModeCreate ||
+			acc.Trail.Mode == ModeSkip || acc.Trail.Bucket.ObjectLock.Mode != "" {
+			continue // the account's own settings report these
+		}
+		ps.addf(fmt.Sprintf("accounts[%d].awsConfig.mode", i), "create delivers to the log archive's bucket (accounts[%d]), and AWS Config cannot deliver to a bucket with a default Object Lock retention (objectLock.mode %s there); turn Object Lock off or set awsConfig.mode skip", archive, lock)
+	}
+	return ps
+}

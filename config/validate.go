@@ -103,6 +103,10 @@ func validate(cfg *Config, d *decoder) Errors {
 			report(path, p.msg, prefix)
 		}
 	}
+	for _, p := range archiveDeliveryProblems(cfg) {
+		account, _, _ := strings.Cut(p.path, ".")
+		report(p.path, p.msg, account)
+	}
 	return errs
 }
 
@@ -143,7 +147,7 @@ func settingsProblems(s *Settings) problems {
 		}
 	}
 	ps = append(ps, s.Trail.problems()...)
-	ps = append(ps, s.RegionalServices.problems()...)
+	ps = append(ps, s.RegionalServices.problems(s)...)
 	ps = append(ps, s.Alarms.problems(s.Trail.Mode)...)
 	return ps
 }

@@ -12,14 +12,16 @@ import (
 	"github.com/secure-baseline/cdk-baseline/constructs/audittrail"
 )
 
-// addGlobalParts adds the account-global parts to the home-region stack.
-func addGlobalParts(stack awscdk.Stack, cfg *config.Config, acc config.Account) {
+// addGlobalParts adds the account-global parts to the home-region stack. It
+// returns the alarm topic, which the home region's finding routes use too.
+func addGlobalParts(stack awscdk.Stack, cfg *config.Config, acc config.Account) *alerttopic.AlertTopic {
 	topic := alerttopic.New(stack, "Alarms", alerttopic.Props{
 		Emails:         acc.Notifications.Emails,
 		HTTPSEndpoints: acc.Notifications.HTTPSEndpoints,
 	})
 	trail := addAuditTrail(stack, cfg, acc)
 	addSecurityAlarms(stack, acc, topic.Topic, trail)
+	return topic
 }
 
 // LogArchive returns the account whose home stack owns the log bucket that

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/secure-baseline/cdk-baseline/config"
+	"github.com/secure-baseline/cdk-baseline/constructs/alerttopic"
 )
 
 // Tool and Version name this tool in stack tags and descriptions.
@@ -55,9 +56,10 @@ func NewRegionStack(scope constructs.Construct, cfg *config.Config, acc config.A
 			"baseline:account": jsii.String(acc.Name),
 		},
 	})
-	addRegionalServices(stack, cfg, acc, region)
+	var alarms *alerttopic.AlertTopic
 	if home {
-		addGlobalParts(stack, cfg, acc)
+		alarms = addGlobalParts(stack, cfg, acc)
 	}
+	addRegionalServices(stack, cfg, acc, region, alarms)
 	return stack
 }

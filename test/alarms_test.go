@@ -186,6 +186,7 @@ accounts:
   - name: External
     id: "666666666666"
     trail: {mode: skip}
+    awsConfig: {mode: skip}   # Config delivers to the baseline trail's bucket only
     alarms:
       logGroupName: org-trail/CloudTrailLogs
       largeInstanceSizes: [16xlarge]
@@ -194,6 +195,7 @@ accounts:
   - name: NoLogGroup
     id: "777777777777"
     trail: {mode: skip}
+    awsConfig: {mode: skip}
 `
 
 var alarmOptions cached

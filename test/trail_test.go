@@ -57,7 +57,7 @@ func TestTrailDefaults(t *testing.T) {
 	bucket := resourceWithPrefix(t, s, "AWS::S3::Bucket", "LogArchiveBucket")
 	accessLogs := resourceWithPrefix(t, s, "AWS::S3::Bucket", "LogArchiveAccessLogBucket")
 	policy := statementsOf(t, resourceWithPrefix(t, s, "AWS::S3::BucketPolicy", "LogArchiveBucketPolicy").Properties["PolicyDocument"])
-	logGroup := one(t, s, "AWS::Logs::LogGroup")
+	logGroup := resourceWithPrefix(t, s, "AWS::Logs::LogGroup", "AuditTrailLogGroup")
 	trailArn := "arn:aws:cloudtrail:ap-northeast-1:111111111111:trail/baseline-trail"
 
 	t.Run("the trail is multi-region, with global events, validation and all management events", func(t *testing.T) {
@@ -259,11 +259,13 @@ accounts:
   - name: Archive
     id: "333333333333"
     logArchive: true
+    awsConfig: {mode: skip}   # AWS Config cannot deliver to an Object Lock bucket
     trail:
       breakGlassRoleArns: ["arn:aws:iam::333333333333:role/LogBreakGlass"]
       bucket: {objectLock: {mode: COMPLIANCE, days: 365}}
   - name: Cheap
     id: "444444444444"
+    awsConfig: {mode: skip}
     trail:
       managementEvents: writeOnly
       dataEvents: {s3: [all], lambda: ["arn:aws:lambda:us-east-1:444444444444:function:pay"]}
@@ -272,6 +274,7 @@ accounts:
   - name: ControlTower
     id: "555555555555"
     trail: {mode: skip}
+    awsConfig: {mode: skip}
 `
 
 var trailOptions cached
@@ -326,7 +329,7 @@ func TestTrailOptions(t *testing.T) {
 		if got := jsonOf(t, trail["InsightSelectors"]); got != `[{"InsightType":"ApiCallRateInsight"},{"InsightType":"ApiErrorRateInsight"}]` {
 			t.Errorf("InsightSelectors = %s", got)
 		}
-		if lg := one(t, cheap, "AWS::Logs::LogGroup"); lg.Properties["RetentionInDays"] != 731.0 {
+		if lg := resourceWithPrefix(t, cheap, "AWS::Logs::LogGroup", "AuditTrailLogGroup"); lg.Properties["RetentionInDays"] != 731.0 {
 			t.Errorf("retention = %v", lg.Properties["RetentionInDays"])
 		}
 	})

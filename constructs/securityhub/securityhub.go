@@ -1,0 +1,83 @@
+// Package securityhub turns on Security Hub CSPM in one region: the hub with
+// consolidated control findings, the chosen standards, and, in the home
+// region, the optional finding aggregator.
+package securityhub
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecurityhub"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Props configure a Hub.
+type Props struct {
+	// Standards to enable, by their ARN after "standards/", e.g.
+	// "aws-foundational-security-best-practices/v/1.0.0".
+	// Default: none.
+	Standards []string
+	// AggregateRegions are linked to this region by a finding aggregator,
+	// which makes it the account's Security Hub home region: its console and
+	// its EventBridge bus get the findings of those regions too.
+	// Default: none, no aggregator.
+	AggregateRegions []string
+}
+
+// Hub is Security Hub in one region.
+type Hub struct {
+	constructs.Construct
+	Hub       awssecurityhub.CfnHub
+	Standards map[string]awssecurityhub.CfnStandard
+	// Aggregator is nil without AggregateRegions.
+	Aggregator awssecurityhub.CfnFindingAggregator
+}
+
+// New builds the hub, its standards and the aggregator. The hub is retained
+// when removed from the stack: disabling Security Hub deletes its findings.
+// Standards and the aggregator are not: removing one from the props turns
+// it off.
+func New(scope constructs.Construct, id string, props Props) *Hub {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	stack := awscdk.Stack_Of(c)
+	hub := awssecurityhub.NewCfnHub(c, jsii.String("Hub"), &awssecurityhub.CfnHubProps{
+		// The standards are ours to choose, below, not Security Hub's.
+		EnableDefaultStandards: jsii.Bool(false),
+		// One finding per control, not one per standard that has it.
+		ControlFindingGenerator: jsii.String("SECURITY_CONTROL"),
+		AutoEnableControls:      jsii.Bool(true),
+	})
+	hub.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
+	h := &Hub{Construct: c, Hub: hub, Standards: map[string]awssecurityhub.CfnStandard{}}
+
+	if len(props.Standards) > 0 {
+		standards := constructs.NewConstruct(c, jsii.String("Standards"))
+		for _, s := range props.Standards {
+			if strings.Count(s, "/v/") != 1 || strings.HasPrefix(s, "arn:") {
+				panic(fmt.Sprintf("securityhub: standard %q must be the part of its ARN after standards/, like aws-foundational-security-best-practices/v/1.0.0", s))
+			}
+			// The id is the standard with its version: a new version is a
+			// new subscription.
+			standard := awssecurityhub.NewCfnStandard(standards, jsii.String(strings.ReplaceAll(s, "/", "-")), &awssecurityhub.CfnStandardProps{
+				StandardsArn: jsii.String(StandardArn(*stack.Partition(), *stack.Region(), s)),
+			})
+			standard.AddResourceDependency(hub, jsii.String("a standard needs Security Hub on"))
+			h.Standards[s] = standard
+		}
+	}
+	if len(props.AggregateRegions) > 0 {
+		h.Aggregator = awssecurityhub.NewCfnFindingAggregator(c, jsii.String("FindingAggregator"), &awssecurityhub.CfnFindingAggregatorProps{
+			RegionLinkingMode: jsii.String("SPECIFIED_REGIONS"),
+			Regions:           jsii.Strings(props.AggregateRegions...),
+		})
+		h.Aggregator.AddResourceDependency(hub, jsii.String("an aggregator needs Security Hub on"))
+	}
+	return h
+}
+
+// StandardArn is the ARN of a standard in a region.
+func StandardArn(partition, region, standard string) string {
+	return fmt.Sprintf("arn:%s:securityhub:%s::standards/%s", partition, region, standard)
+}
