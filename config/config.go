@@ -74,6 +74,8 @@ type Settings struct {
 	Notifications Notifications `yaml:"notifications"`
 	// Trail is the audit trail, its log bucket and log group (trail.go).
 	Trail Trail `yaml:"trail"`
+	// Access is the access model: roles, groups, MFA rules (access.go).
+	Access Access `yaml:"access"`
 	// RegionalServices are Config, GuardDuty, Security Hub, findings
 	// routing and account hardening (services.go).
 	RegionalServices `yaml:",inline"`

@@ -103,6 +103,9 @@ func validate(cfg *Config, d *decoder) Errors {
 			report(path, p.msg, prefix)
 		}
 	}
+	for _, p := range accessProblems(cfg, func(path string) bool { _, ok := d.lines[path]; return ok }) {
+		report(p.path, p.msg, topLevelPath(p.path))
+	}
 	for _, p := range archiveDeliveryProblems(cfg) {
 		account, _, _ := strings.Cut(p.path, ".")
 		report(p.path, p.msg, account)
@@ -147,6 +150,7 @@ func settingsProblems(s *Settings) problems {
 		}
 	}
 	ps = append(ps, s.Trail.problems()...)
+	ps = append(ps, s.Access.problems()...)
 	ps = append(ps, s.RegionalServices.problems(s)...)
 	ps = append(ps, s.Alarms.problems(s.Trail.Mode)...)
 	return ps

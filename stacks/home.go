@@ -21,6 +21,7 @@ func addGlobalParts(stack awscdk.Stack, cfg *config.Config, acc config.Account) 
 	})
 	trail := addAuditTrail(stack, cfg, acc)
 	addSecurityAlarms(stack, acc, topic.Topic, trail)
+	addAccess(stack, cfg, acc)
 	return topic
 }
 
