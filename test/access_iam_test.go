@@ -29,21 +29,20 @@ type iamPolicy struct {
 }
 
 type iamRole struct {
-	Name, Arn, Account, Path string
-	Trust                    map[string]any
-	Policies                 []iamPolicy
-	MaxSessionDuration       float64
+	Name, Arn, Path string
+	Trust           map[string]any
+	Policies        []iamPolicy
 }
 
 type iamGroup struct {
-	Name, Account, Path string
-	Policies            []iamPolicy
+	Name, Path string
+	Policies   []iamPolicy
 }
 
 type iamUser struct {
-	Name, Arn, Account, Path string
-	Groups                   []*iamGroup
-	Policies                 []iamPolicy
+	Name, Arn, Path string
+	Groups          []*iamGroup
+	Policies        []iamPolicy
 }
 
 // iamStack is the IAM content of one stack.
@@ -211,10 +210,9 @@ func readIAM(t testing.TB, s report.Stack) *iamStack {
 			if name == "" {
 				name = id // CloudFormation names it; no simulation needs the name
 			}
-			role := &iamRole{Name: name, Account: s.Account, Path: path,
+			role := &iamRole{Name: name, Path: path,
 				Arn:   fmt.Sprintf("arn:aws:iam::%s:role/%s", s.Account, name),
 				Trust: r.doc(p["AssumeRolePolicyDocument"], path+" trust")}
-			role.MaxSessionDuration, _ = p["MaxSessionDuration"].(float64)
 			role.Policies = r.managedPolicies(p["ManagedPolicyArns"], path)
 			inline, _ := p["Policies"].([]any)
 			for _, e := range inline {
@@ -227,7 +225,7 @@ func readIAM(t testing.TB, s report.Stack) *iamStack {
 			rolesByID[id] = role
 		case "AWS::IAM::Group":
 			name, _ := p["GroupName"].(string)
-			g := &iamGroup{Name: name, Account: s.Account, Path: path, Policies: r.managedPolicies(p["ManagedPolicyArns"], path)}
+			g := &iamGroup{Name: name, Path: path, Policies: r.managedPolicies(p["ManagedPolicyArns"], path)}
 			inline, _ := p["Policies"].([]any)
 			for _, e := range inline {
 				m, _ := e.(map[string]any)
@@ -238,7 +236,7 @@ func readIAM(t testing.TB, s report.Stack) *iamStack {
 			groupsByID[id] = g
 		case "AWS::IAM::User":
 			name, _ := p["UserName"].(string)
-			u := &iamUser{Name: name, Account: s.Account, Path: path,
+			u := &iamUser{Name: name, Path: path,
 				Arn:      fmt.Sprintf("arn:aws:iam::%s:user/%s", s.Account, name),
 				Policies: r.managedPolicies(p["ManagedPolicyArns"], path)}
 			out.Users = append(out.Users, u)
