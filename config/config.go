@@ -46,6 +46,9 @@ type Config struct {
 	Settings `yaml:",inline"`
 	// Accounts, in file order. Each carries its effective settings.
 	Accounts []Account `yaml:"accounts"`
+	// Organization turns on StackSet mode (organization.go). It is not a
+	// per-account setting.
+	Organization Organization `yaml:"organization"`
 }
 
 // Account is one AWS account and its effective settings.
@@ -72,6 +75,8 @@ type Settings struct {
 	Regions []string `yaml:"regions"`
 	// Notifications say who hears about alarms and findings.
 	Notifications Notifications `yaml:"notifications"`
+	// Checks are the cdk-nag rule packs run at synth.
+	Checks Checks `yaml:"checks"`
 	// Trail is the audit trail, its log bucket and log group (trail.go).
 	Trail Trail `yaml:"trail"`
 	// Access is the access model: roles, groups, MFA rules (access.go).
@@ -81,6 +86,13 @@ type Settings struct {
 	RegionalServices `yaml:",inline"`
 	// Alarms are the security alarms on the CloudTrail log group (alarms.go).
 	Alarms Alarms `yaml:"alarms"`
+}
+
+// Checks choose the cdk-nag packs. AWS Solutions and NIST 800-53 rev 5
+// always run.
+type Checks struct {
+	// PCIDSS321 also runs the PCI DSS 3.2.1 pack. Default: false.
+	PCIDSS321 bool `yaml:"pciDss321"`
 }
 
 // Notifications are the recipients of alarms and findings.
@@ -146,7 +158,7 @@ func Example() *Config {
 // field path.
 func Parse(data []byte, source string) (*Config, error) {
 	var cfg Config
-	if err := decodeInto(defaultsYAML, "config/defaults.yaml", &cfg.Settings); err != nil {
+	if err := decodeInto(defaultsYAML, "config/defaults.yaml", &cfg); err != nil {
 		panic("config: the embedded defaults are invalid: " + err.Error())
 	}
 	cfg.Source = source

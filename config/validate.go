@@ -40,6 +40,9 @@ func validate(cfg *Config, d *decoder) Errors {
 		errs = append(errs, FieldError{Source: d.source, Line: ln, Path: path, Msg: msg})
 	}
 
+	for _, p := range cfg.organizationProblems() {
+		report(p.path, p.msg, "organization")
+	}
 	top := settingsProblems(&cfg.Settings)
 	inherited := map[problem]bool{}
 	for _, p := range top {

@@ -36,6 +36,9 @@ func addAccess(stack awscdk.Stack, cfg *config.Config, acc config.Account) {
 	})
 
 	members := cfg.AccessMembers(acc)
+	if len(members) == 0 && identity.ID == acc.ID {
+		members = []config.Account{acc} // a StackSet member in single-account mode
+	}
 	if len(members) == 0 {
 		return // hub mode, and acc is not the identity account
 	}

@@ -15,25 +15,29 @@ import (
 )
 
 // AlarmParams are the values acc's templated alarm patterns are rendered
-// with.
-func AlarmParams(acc config.Account) policies.AlarmParams {
-	return policies.AlarmParams{
+// with. The admin role exists in every account; the break-glass users only
+// in the account that holds the groups (acc itself, or the hub's identity
+// account), so only that account alarms on their sign-in.
+func AlarmParams(cfg *config.Config, acc config.Account) policies.AlarmParams {
+	p := policies.AlarmParams{
 		LargeInstanceSizes: acc.Alarms.LargeInstanceSizes,
-		// AdminRoleName and BreakGlassUsers: set them here from the access
-		// section once it exists. Until then AdminRoleUsage and
-		// BreakGlassConsoleLogin stay off ("requires ..., which is not set").
+		AdminRoleName:      acc.Access.Roles.Admin.Name,
 	}
+	if cfg.IdentityAccount(acc).ID == acc.ID {
+		p.BreakGlassUsers = acc.Access.BreakGlassUsers
+	}
+	return p
 }
 
 // ResolveAlarms is the alarm catalog as acc deploys it: every entry, on or
 // off (and why), with acc's thresholds and rendered patterns. The stacks
 // deploy policies.Deployed of it; the review report reads all of it.
-func ResolveAlarms(acc config.Account) ([]policies.Resolved, error) {
+func ResolveAlarms(cfg *config.Config, acc config.Account) ([]policies.Resolved, error) {
 	catalog, err := policies.Alarms()
 	if err != nil {
 		return nil, err
 	}
-	rs, err := policies.Resolve(catalog, acc.Alarms.Choices(), AlarmParams(acc))
+	rs, err := policies.Resolve(catalog, acc.Alarms.Choices(), AlarmParams(cfg, acc))
 	if err != nil {
 		return nil, fmt.Errorf("account %s: %w", acc.Name, err)
 	}
@@ -44,8 +48,8 @@ func ResolveAlarms(acc config.Account) ([]policies.Resolved, error) {
 // group that receives acc's CloudTrail events: the baseline trail's (trail,
 // nil in trail.mode skip), or else alarms.logGroupName. With neither, no
 // alarm is added and the synth warns.
-func addSecurityAlarms(stack awscdk.Stack, acc config.Account, topic awssns.ITopic, trail *audittrail.Trail) *securityalarms.SecurityAlarms {
-	rs, err := ResolveAlarms(acc)
+func addSecurityAlarms(stack awscdk.Stack, cfg *config.Config, acc config.Account, topic awssns.ITopic, trail *audittrail.Trail) *securityalarms.SecurityAlarms {
+	rs, err := ResolveAlarms(cfg, acc)
 	if err != nil {
 		panic(err.Error())
 	}

@@ -20,7 +20,7 @@ func addGlobalParts(stack awscdk.Stack, cfg *config.Config, acc config.Account) 
 		HTTPSEndpoints: acc.Notifications.HTTPSEndpoints,
 	})
 	trail := addAuditTrail(stack, cfg, acc)
-	addSecurityAlarms(stack, acc, topic.Topic, trail)
+	addSecurityAlarms(stack, cfg, acc, topic.Topic, trail)
 	addAccess(stack, cfg, acc)
 	return topic
 }
@@ -50,8 +50,11 @@ func addAuditTrail(stack awscdk.Stack, cfg *config.Config, acc config.Account) *
 	var archive *audittrail.Archive
 	if archiveAcc.ID == acc.ID {
 		var writers []audittrail.Writer
+		if acc.Trail.Mode == "create" {
+			writers = append(writers, audittrail.Writer{AccountID: acc.ID, Region: acc.HomeRegion})
+		}
 		for _, a := range cfg.Accounts {
-			if a.Trail.Mode == "create" && (a.ID == acc.ID || acc.LogArchive) {
+			if acc.LogArchive && a.ID != acc.ID && a.Trail.Mode == "create" {
 				writers = append(writers, audittrail.Writer{AccountID: a.ID, Region: a.HomeRegion})
 			}
 		}

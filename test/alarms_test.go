@@ -143,7 +143,7 @@ func TestSecurityAlarmsInTheExample(t *testing.T) {
 	asm := exampleAssembly(t)
 	for _, acc := range config.Example().Accounts {
 		s := stack(t, asm, stacks.StackName(acc, acc.HomeRegion))
-		rs, err := stacks.ResolveAlarms(acc)
+		rs, err := stacks.ResolveAlarms(config.Example(), acc)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -241,7 +241,7 @@ func TestSecurityAlarmOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	external := cfg.Accounts[0]
-	rs, err := stacks.ResolveAlarms(external)
+	rs, err := stacks.ResolveAlarms(cfg, external)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -397,7 +397,7 @@ accounts:`, 1) + "    alarms: {enable: [], thresholds: [{id: RootAccountUsage, t
 		t.Fatal(err)
 	}
 	state := func(acc config.Account) map[string]string {
-		rs, err := stacks.ResolveAlarms(acc)
+		rs, err := stacks.ResolveAlarms(cfg, acc)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -421,7 +421,8 @@ accounts:`, 1) + "    alarms: {enable: [], thresholds: [{id: RootAccountUsage, t
 		{dev["Ec2InstanceChanges"], policies.OffNotEnabled},
 		{dev["UnauthorizedApiCalls"], "on"},
 		{dev["RootAccountUsage"], "on, threshold 2"},
-		{dev["AdminRoleUsage"], "requires adminRoleName, which is not set"},
+		{dev["AdminRoleUsage"], "on"}, // the admin role exists in every account
+		{dev["BreakGlassConsoleLogin"], "requires breakGlassUsers, which is not set"},
 	} {
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)

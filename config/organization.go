@@ -1,0 +1,124 @@
+package config
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+)
+
+// Organization turns on StackSet mode: a deployer stack in the management
+// (or delegated-admin) account rolls the baseline out to every account of
+// the listed organizational units, new accounts included. Accounts listed
+// under `accounts` keep their own per-account stacks and are excluded from
+// the StackSets, so the two modes never target the same account.
+type Organization struct {
+	// DeployerAccount is the name of the accounts entry (the management or
+	// a StackSets delegated-admin account) whose home region holds the
+	// StackSets. Empty: StackSet mode is off.
+	DeployerAccount string `yaml:"deployerAccount"`
+	// CallAs is SELF (the deployer is the management account) or
+	// DELEGATED_ADMIN.
+	CallAs string `yaml:"callAs"`
+	// OrganizationalUnits are the targets: ou-... ids, or the root r-....
+	OrganizationalUnits []string `yaml:"organizationalUnits"`
+	// Accounts narrows the targets to these accounts of the OUs (for a
+	// canary rollout). Default: every account of the OUs.
+	Accounts []string `yaml:"accounts"`
+	// Operations are the StackSet operation preferences.
+	Operations Operations `yaml:"operations"`
+}
+
+// Operations are StackSet operation preferences.
+type Operations struct {
+	// MaxConcurrentPercentage of accounts deployed at once, per region.
+	MaxConcurrentPercentage int `yaml:"maxConcurrentPercentage"`
+	// FailureTolerancePercentage of accounts that may fail, per region,
+	// before the operation stops.
+	FailureTolerancePercentage int `yaml:"failureTolerancePercentage"`
+	// RegionConcurrency is SEQUENTIAL or PARALLEL.
+	RegionConcurrency string `yaml:"regionConcurrency"`
+	// RegionOrder for sequential rollouts. Default: regions, home first.
+	RegionOrder []string `yaml:"regionOrder"`
+}
+
+var (
+	ouPattern   = regexp.MustCompile(`^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$`)
+	validCallAs = []string{"SELF", "DELEGATED_ADMIN"}
+	validRegCon = []string{"SEQUENTIAL", "PARALLEL"}
+)
+
+// Enabled reports whether StackSet mode is on.
+func (o *Organization) Enabled() bool { return o.DeployerAccount != "" }
+
+// Deployer returns the deployer account's entry.
+func (c *Config) Deployer() (Account, bool) {
+	for _, a := range c.Accounts {
+		if a.Name == c.Organization.DeployerAccount {
+			return a, true
+		}
+	}
+	return Account{}, false
+}
+
+func (c *Config) organizationProblems() problems {
+	var ps problems
+	o := &c.Organization
+	if !o.Enabled() {
+		return ps
+	}
+	if _, ok := c.Deployer(); !ok {
+		names := make([]string, len(c.Accounts))
+		for i, a := range c.Accounts {
+			names[i] = a.Name
+		}
+		ps.addf("organization.deployerAccount", "%q is not the name of an account in accounts (%v); add the management or delegated-admin account there", o.DeployerAccount, names)
+	}
+	if !slices.Contains(validCallAs, o.CallAs) {
+		ps.addf("organization.callAs", "%q is not SELF (management account) or DELEGATED_ADMIN", o.CallAs)
+	}
+	if len(o.OrganizationalUnits) == 0 {
+		ps.addf("organization.organizationalUnits", "list at least one OU id (ou-xxxx-xxxxxxxx) or the root id (r-xxxx) to deploy to")
+	}
+	for i, ou := range o.OrganizationalUnits {
+		if !ouPattern.MatchString(ou) {
+			ps.addf(fmt.Sprintf("organization.organizationalUnits[%d]", i), "%q is not an OU id like ou-ab12-cdef3456 or a root id like r-ab12", ou)
+		}
+	}
+	for i, id := range o.Accounts {
+		p := fmt.Sprintf("organization.accounts[%d]", i)
+		if !accountIDPattern.MatchString(id) {
+			ps.addf(p, "%q is not a 12-digit account id", id)
+			continue
+		}
+		for j, a := range c.Accounts {
+			if a.ID == id {
+				ps.addf(p, "%s is accounts[%d] (%s), which has its own per-account stacks; the two modes never target the same account: remove it from one of them", id, j, a.Name)
+			}
+		}
+	}
+	op := o.Operations
+	if op.MaxConcurrentPercentage < 1 || op.MaxConcurrentPercentage > 100 {
+		ps.addf("organization.operations.maxConcurrentPercentage", "must be 1 to 100, got %d", op.MaxConcurrentPercentage)
+	}
+	if op.FailureTolerancePercentage < 0 || op.FailureTolerancePercentage > 100 {
+		ps.addf("organization.operations.failureTolerancePercentage", "must be 0 to 100, got %d", op.FailureTolerancePercentage)
+	}
+	if !slices.Contains(validRegCon, op.RegionConcurrency) {
+		ps.addf("organization.operations.regionConcurrency", "%q is not SEQUENTIAL or PARALLEL", op.RegionConcurrency)
+	}
+	for i, r := range op.RegionOrder {
+		if !slices.Contains(c.Regions, r) {
+			ps.addf(fmt.Sprintf("organization.operations.regionOrder[%d]", i), "%s is not in regions %v", r, c.Regions)
+		}
+	}
+	if len(op.RegionOrder) > 0 && len(op.RegionOrder) != len(c.Regions) {
+		ps.addf("organization.operations.regionOrder", "list every region of regions once, or leave it empty")
+	}
+	for _, a := range c.Accounts {
+		if a.LogArchive {
+			ps.addf("organization", "a central log archive (accounts[].logArchive) does not combine with StackSet mode yet: StackSet members keep their own log bucket")
+			break
+		}
+	}
+	return ps
+}

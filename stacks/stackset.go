@@ -1,0 +1,177 @@
+package stacks
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudformation"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/secure-baseline/cdk-baseline/config"
+)
+
+// StackSet mode. The member templates are the same stacks as in the
+// per-account mode, built for an account whose id is the AWS::AccountId
+// pseudo parameter and with no fixed environment, synthesized once into a
+// separate app with no bootstrap dependencies. Two service-managed StackSets
+// in the deployer stack roll them out:
+//
+//   - <prefix>-home: the home-region template (account-global parts and the
+//     home region's services), to the home region only;
+//   - <prefix>-regional: the regional template, to every other region.
+
+// Member template names.
+const (
+	MemberHome     = "Member-home"
+	MemberRegional = "Member-regional"
+	stackSetPrefix = "baseline"
+)
+
+// MemberAccount is the account the member templates are built for: every
+// account of the target OUs, whose id is only known at deploy time.
+func MemberAccount(cfg *config.Config) config.Account {
+	return config.Account{Name: "Member", ID: *awscdk.Aws_ACCOUNT_ID(), Settings: cfg.Settings}
+}
+
+// StackSetStackName is the deployer stack's name: it starts with the
+// deployer account's name, so that 'cdk deploy Name-*' includes it.
+func StackSetStackName(cfg *config.Config) string {
+	return cfg.Organization.DeployerAccount + "-stacksets"
+}
+
+// NewStackSetStack builds the deployer stack. The member templates are
+// synthesized first, in their own app, and travel as file assets.
+func NewStackSetStack(app constructs.Construct, cfg *config.Config) awscdk.Stack {
+	deployer, ok := cfg.Deployer()
+	if !ok {
+		panic(fmt.Sprintf("stacks: organization.deployerAccount %q is not in accounts", cfg.Organization.DeployerAccount))
+	}
+	dir, home, regional := synthMembers(app, cfg)
+	// Assets are copied into the cloud assembly when they are made.
+	defer os.RemoveAll(dir)
+
+	name := StackSetStackName(cfg)
+	stack := awscdk.NewStack(app, jsii.String(name), &awscdk.StackProps{
+		StackName:             jsii.String(name),
+		Env:                   &awscdk.Environment{Account: jsii.String(deployer.ID), Region: jsii.String(deployer.HomeRegion)},
+		TerminationProtection: jsii.Bool(true),
+		Description: jsii.String(fmt.Sprintf("%s %s: StackSets that roll the security baseline out to the organizational units %v",
+			Tool, Version, cfg.Organization.OrganizationalUnits)),
+		Tags: tags(deployer.Name),
+	})
+	ApplyChecks(stack, deployer.Checks.PCIDSS321)
+	newStackSet(stack, "Home", cfg, home, []string{cfg.HomeRegion},
+		"Security baseline of every member account: account-global parts and the home region's services")
+	if others := otherRegions(cfg); len(others) > 0 {
+		newStackSet(stack, "Regional", cfg, regional, others,
+			"Security baseline of every member account: regional services outside the home region")
+	}
+	return stack
+}
+
+func otherRegions(cfg *config.Config) []string {
+	var out []string
+	for _, r := range cfg.Regions {
+		if r != cfg.HomeRegion {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// newStackSet adds one service-managed StackSet of a member template.
+func newStackSet(stack awscdk.Stack, id string, cfg *config.Config, templateFile string, regions []string, description string) awscloudformation.CfnStackSet {
+	org := cfg.Organization
+	scope := constructs.NewConstruct(stack, jsii.String(id))
+	asset := awss3assets.NewAsset(scope, jsii.String("Template"), &awss3assets.AssetProps{Path: jsii.String(templateFile)})
+
+	targets := &awscloudformation.CfnStackSet_DeploymentTargetsProperty{
+		OrganizationalUnitIds: jsii.Strings(org.OrganizationalUnits...),
+	}
+	var perAccount []string
+	for _, a := range cfg.Accounts {
+		perAccount = append(perAccount, a.ID)
+	}
+	switch {
+	case len(org.Accounts) > 0:
+		targets.Accounts = jsii.Strings(org.Accounts...)
+		targets.AccountFilterType = jsii.String("INTERSECTION")
+	default:
+		// Accounts with per-account stacks never get the StackSet too.
+		targets.Accounts = jsii.Strings(perAccount...)
+		targets.AccountFilterType = jsii.String("DIFFERENCE")
+	}
+
+	order := org.Operations.RegionOrder
+	if len(order) == 0 {
+		order = cfg.Regions
+	}
+	var regionOrder []string
+	for _, r := range order {
+		if slices.Contains(regions, r) {
+			regionOrder = append(regionOrder, r)
+		}
+	}
+	return awscloudformation.NewCfnStackSet(scope, jsii.String("Resource"), &awscloudformation.CfnStackSetProps{
+		StackSetName:    jsii.String(stackSetPrefix + "-" + map[string]string{"Home": "home", "Regional": "regional"}[id]),
+		Description:     jsii.String(description),
+		PermissionModel: jsii.String("SERVICE_MANAGED"),
+		CallAs:          jsii.String(org.CallAs),
+		AutoDeployment: &awscloudformation.CfnStackSet_AutoDeploymentProperty{
+			Enabled:                      jsii.Bool(true),
+			RetainStacksOnAccountRemoval: jsii.Bool(true),
+		},
+		ManagedExecution: map[string]any{"Active": true},
+		Capabilities:     jsii.Strings("CAPABILITY_NAMED_IAM"),
+		OperationPreferences: &awscloudformation.CfnStackSet_OperationPreferencesProperty{
+			MaxConcurrentPercentage:    jsii.Number(float64(org.Operations.MaxConcurrentPercentage)),
+			FailureTolerancePercentage: jsii.Number(float64(org.Operations.FailureTolerancePercentage)),
+			RegionConcurrencyType:      jsii.String(org.Operations.RegionConcurrency),
+			RegionOrder:                jsii.Strings(regionOrder...),
+		},
+		StackInstancesGroup: []any{&awscloudformation.CfnStackSet_StackInstancesProperty{
+			DeploymentTargets: targets,
+			Regions:           jsii.Strings(regions...),
+		}},
+		TemplateUrl: asset.HttpUrl(),
+		Tags: &[]*awscdk.CfnTag{
+			{Key: jsii.String("baseline:tool"), Value: jsii.String(Tool)},
+			{Key: jsii.String("baseline:version"), Value: jsii.String(Version)},
+		},
+	})
+}
+
+// synthMembers synthesizes the two member templates once, in a separate app
+// that shares the outer app's context (feature flags), and returns their
+// files. The stacks have no environment: account and region come from
+// pseudo parameters when each stack instance deploys.
+func synthMembers(scope constructs.Construct, cfg *config.Config) (dir, home, regional string) {
+	dir, err := os.MkdirTemp("", "baseline-members-")
+	if err != nil {
+		panic(err)
+	}
+	context, _ := scope.Node().GetAllContext(nil).(map[string]any)
+	members := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir), Context: &context})
+	acc := MemberAccount(cfg)
+	build := func(name, region string) {
+		stack := awscdk.NewStack(members, jsii.String(name), &awscdk.StackProps{
+			Synthesizer: awscdk.NewBootstraplessSynthesizer(&awscdk.BootstraplessSynthesizerProps{}),
+			Description: jsii.String(fmt.Sprintf("%s %s: security baseline of a member account (deployed by the StackSet %s-%s)",
+				Tool, Version, stackSetPrefix, map[string]string{MemberHome: "home", MemberRegional: "regional"}[name])),
+		})
+		ApplyChecks(stack, acc.Checks.PCIDSS321)
+		fillStack(stack, cfg, acc, region)
+	}
+	build(MemberHome, cfg.HomeRegion)
+	if others := otherRegions(cfg); len(others) > 0 {
+		// Every non-home region gets the same template; build it as the first.
+		build(MemberRegional, others[0])
+	}
+	members.Synth(nil)
+	return dir, filepath.Join(dir, MemberHome+".template.json"), filepath.Join(dir, MemberRegional+".template.json")
+}
