@@ -15,7 +15,7 @@ CONTEXT := $(if $(CONFIG),-c config=$(CONFIG))
 # CDK CLI ships Go template files that do not compile).
 PKGS := . ./config/... ./constructs/... ./policies/... ./report/... ./stacks/... ./test/...
 
-.PHONY: synth test deps config clean
+.PHONY: synth test deps config bench clean
 
 deps: node_modules/.package-lock.json
 	go mod download
@@ -37,6 +37,9 @@ test: deps
 
 config:
 	go run . config $(CONFIG)
+
+bench: deps
+	go run ./test/bench
 
 clean:
 	rm -rf cdk.out

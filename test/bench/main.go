@@ -7,6 +7,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -16,7 +17,6 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"text/tabwriter"
 	"time"
 )
 
@@ -44,8 +44,9 @@ func main() {
 	}
 
 	fmt.Printf("machine: %s/%s, %d CPUs, %s; node: %s\n\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), memTotal(), nodeVersion())
-	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "mode\taccounts\tstacks\tvalidation\twall s\tpeak RSS MiB\ts per account\t")
+	const row = "| %-9s | %8v | %6v | %-10s | %6v | %12v | %13v |\n"
+	fmt.Printf(row, "mode", "accounts", "stacks", "validation", "wall s", "peak RSS MiB", "s per account")
+	fmt.Printf(row, "---", "---", "---", "---", "---", "---", "---")
 	type cell struct {
 		wall float64
 	}
@@ -71,8 +72,7 @@ func main() {
 			if mode == "accounts" {
 				prev[validation] = cell{best.wall}
 			}
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.1f\t%.0f\t%s\t\n", mode, n, best.stacks, onOff(validation), best.wall, best.peakMiB, marginal)
-			tw.Flush()
+			fmt.Printf(row, mode, n, best.stacks, onOff(validation), fmt.Sprintf("%.1f", best.wall), fmt.Sprintf("%.0f", best.peakMiB), marginal)
 		}
 		if mode == "accounts" {
 			prevN = n
@@ -84,7 +84,6 @@ func main() {
 	if *stackSets {
 		measure("stacksets", counts[len(counts)-1], stackSetConfig(counts[len(counts)-1], *regions))
 	}
-	tw.Flush()
 }
 
 type result struct {
@@ -98,7 +97,13 @@ type result struct {
 func synth(bin, config, outdir string, validation bool) result {
 	os.RemoveAll(outdir)
 	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(), "CDK_OUTDIR="+outdir, fmt.Sprintf(`CDK_CONTEXT_JSON={"config":%q}`, config))
+	context := cdkContext()
+	context["config"] = config
+	contextJSON, err := json.Marshal(context)
+	if err != nil {
+		fail(err)
+	}
+	cmd.Env = append(os.Environ(), "CDK_OUTDIR="+outdir, "CDK_CONTEXT_JSON="+string(contextJSON))
 	if !validation {
 		cmd.Env = append(cmd.Env, "CDK_VALIDATION=false")
 	}
@@ -124,7 +129,7 @@ func synth(bin, config, outdir string, validation bool) result {
 			}
 		}
 	}()
-	err := cmd.Wait()
+	err = cmd.Wait()
 	close(done)
 	wall := time.Since(start).Seconds()
 	if err != nil {
@@ -132,6 +137,24 @@ func synth(bin, config, outdir string, validation bool) result {
 	}
 	entries, _ := filepath.Glob(filepath.Join(outdir, "*.template.json"))
 	return result{wall: wall, peakMiB: float64(peak.Load()) / (1 << 20), stacks: len(entries)}
+}
+
+// cdkContext is what the CDK CLI passes the app: cdk.json's context (the
+// feature flags) and path metadata.
+func cdkContext() map[string]any {
+	data, err := os.ReadFile("cdk.json")
+	if err != nil {
+		fail(fmt.Errorf("run from the repository root: %w", err))
+	}
+	var c struct {
+		Context map[string]any `json:"context"`
+	}
+	if err := json.Unmarshal(data, &c); err != nil {
+		fail(fmt.Errorf("cdk.json: %w", err))
+	}
+	c.Context["aws:cdk:enable-path-metadata"] = true
+	c.Context["aws:cdk:enable-asset-metadata"] = true
+	return c.Context
 }
 
 // treeRSS sums the resident memory of pid and its descendants, from /proc.
