@@ -15,7 +15,7 @@ CONTEXT := $(if $(CONFIG),-c config=$(CONFIG))
 # CDK CLI ships Go template files that do not compile).
 PKGS := . ./config/... ./constructs/... ./policies/... ./report/... ./stacks/... ./test/...
 
-.PHONY: synth test deps config bench clean
+.PHONY: synth test deps config bench clean review diagram
 
 deps: node_modules/.package-lock.json
 	go mod download
@@ -37,6 +37,20 @@ test: deps
 
 config:
 	go run . config $(CONFIG)
+
+# The reviewer's report, cdk.out/REVIEW.md, of what will deploy.
+# PREVIOUS=<an earlier cdk.out> lists what changed; ASSUMPTIONS=<file.yaml>
+# overrides the cost model's usage and prices (report/pricing.yaml).
+PREVIOUS ?=
+ASSUMPTIONS ?=
+review: synth
+	go run . review --assembly cdk.out $(if $(PREVIOUS),--previous $(PREVIOUS)) $(if $(ASSUMPTIONS),--assumptions $(ASSUMPTIONS))
+
+# Redraw README.md's architecture diagram from the example config (never
+# from CONFIG): test/diagram_test.go fails while it is out of date.
+diagram: deps
+	cdk synth --quiet
+	go run . diagram --readme README.md cdk.out
 
 bench: deps
 	go run ./test/bench

@@ -4,6 +4,10 @@
 //	npx cdk synth -c config=baseline.yaml   # synthesize (the CDK CLI runs this program)
 //	go run . summary [cdk.out]              # stacks and resource counts of a synthesized assembly
 //	go run . config [baseline.yaml]         # every account's effective settings, defaults included
+//	go run . review [--assembly cdk.out] [--previous old-cdk.out] [--assumptions file.yaml]
+//	                                        # the reviewer's report, written to <assembly>/REVIEW.md
+//	go run . diagram [--account NAME] [--readme README.md] [cdk.out]
+//	                                        # the architecture diagram (Mermaid) of one account
 package main
 
 import (
@@ -47,8 +51,12 @@ func command(name string, args []string) int {
 				_, err = os.Stdout.Write(out)
 			}
 		}
+	case "review":
+		err = report.ReviewCommand(os.Stdout, args)
+	case "diagram":
+		err = report.DiagramCommand(os.Stdout, args)
 	default:
-		err = fmt.Errorf("unknown command %q; the commands are summary [cdk.out] and config [baseline.yaml]", name)
+		err = fmt.Errorf("unknown command %q; the commands are summary [cdk.out], config [baseline.yaml], review [--assembly cdk.out] [--previous old-cdk.out] [--assumptions file.yaml] and diagram [--account NAME] [--readme README.md] [cdk.out]", name)
 	}
 	if err != nil {
 		printError(err)

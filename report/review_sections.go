@@ -1,0 +1,362 @@
+package report
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/secure-baseline/cdk-baseline/policies"
+)
+
+// AlarmRow is one security alarm as it deploys: its metric filter's
+// pattern, the alarm's threshold, and who gets the notification.
+type AlarmRow struct {
+	Name       string   // AlarmName
+	Entry      string   // the alarm catalog's entry id ("" for none)
+	Controls   []string // the entry's controls
+	Pattern    string   // the metric filter's pattern
+	Threshold  string   // in words
+	Recipients []string // the subscriptions of the alarm's topics
+	Path       string
+}
+
+// Alarms lists a stack's alarms in alarm catalog order (alarms the catalog
+// does not know come last, by name). Filters and alarms are joined by
+// metric; catalog entries by metric name.
+func Alarms(s *Stack) []AlarmRow {
+	catalogOnce.Do(func() { catalog, catalogErr = policies.Alarms() })
+	order := map[string]int{}
+	for i, a := range catalog {
+		order[a.Namespace+"/"+a.MetricName] = i + 1
+	}
+	var rows []AlarmRow
+	for _, a := range s.all("AWS::CloudWatch::Alarm") {
+		ns, metric := a.str("Namespace"), a.str("MetricName")
+		row := AlarmRow{Name: a.str("AlarmName"), Path: a.Path(), Threshold: threshold(a)}
+		if row.Name == "" {
+			row.Name = a.Path()
+		}
+		for _, f := range s.all("AWS::Logs::MetricFilter") {
+			if fns, fm := metricOf(f); fns == ns && fm == metric {
+				row.Pattern = f.str("FilterPattern")
+			}
+		}
+		if i := order[ns+"/"+metric]; i > 0 {
+			e := catalog[i-1]
+			row.Entry, row.Controls = e.ID, e.Controls
+		}
+		for _, action := range a.list("AlarmActions") {
+			row.Recipients = append(row.Recipients, recipients(s, action)...)
+		}
+		rows = append(rows, row)
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		oi, oj := order[rowKey(s, rows[i])], order[rowKey(s, rows[j])]
+		if (oi == 0) != (oj == 0) {
+			return oi != 0
+		}
+		if oi != oj {
+			return oi < oj
+		}
+		return rows[i].Name < rows[j].Name
+	})
+	return rows
+}
+
+func rowKey(s *Stack, r AlarmRow) string {
+	for _, a := range s.all("AWS::CloudWatch::Alarm") {
+		if a.Path() == r.Path {
+			return a.str("Namespace") + "/" + a.str("MetricName")
+		}
+	}
+	return ""
+}
+
+var comparisons = map[string]string{
+	"GreaterThanOrEqualToThreshold": ">=",
+	"GreaterThanThreshold":          ">",
+	"LessThanThreshold":             "<",
+	"LessThanOrEqualToThreshold":    "<=",
+}
+
+func threshold(a res) string {
+	op := comparisons[a.str("ComparisonOperator")]
+	if op == "" {
+		op = a.str("ComparisonOperator")
+	}
+	t, _ := a.num("Threshold")
+	period, _ := a.num("Period")
+	periods, _ := a.num("EvaluationPeriods")
+	out := fmt.Sprintf("%s %v of %s in %v s", op, t, a.str("Statistic"), period)
+	if periods > 1 {
+		out += fmt.Sprintf(", %v periods", periods)
+	}
+	if m := a.str("TreatMissingData"); m != "" {
+		out += "; missing data " + m
+	}
+	return out
+}
+
+// recipients are the endpoints subscribed to the topic an alarm action or
+// rule target names. A topic of another stack shows as its ARN.
+func recipients(s *Stack, action any) []string {
+	id := refTarget(action)
+	if id == "" {
+		return []string{render(action)}
+	}
+	topic, ok := s.byID(id)
+	if !ok || topic.Type != "AWS::SNS::Topic" {
+		return []string{render(action)}
+	}
+	subs := subscriptions(s, id)
+	if len(subs) == 0 {
+		return []string{topic.str("TopicName") + " (no subscriber)"}
+	}
+	var out []string
+	for _, sub := range subs {
+		out = append(out, sub.str("Protocol")+" "+render(sub.prop("Endpoint")))
+	}
+	return out
+}
+
+// RouteRow is one EventBridge rule that sends findings to people.
+type RouteRow struct {
+	Name, Description string
+	Targets           []string
+}
+
+// Routes lists a stack's EventBridge rules and where they send events.
+func Routes(s *Stack) []RouteRow {
+	var out []RouteRow
+	for _, r := range s.all("AWS::Events::Rule") {
+		row := RouteRow{Name: r.str("Name"), Description: r.str("Description")}
+		if row.Name == "" {
+			row.Name = r.Path()
+		}
+		for _, tgt := range r.list("Targets") {
+			arn := dig(tgt, "Arn")
+			if refTarget(arn) != "" {
+				row.Targets = append(row.Targets, recipients(s, arn)...)
+			} else {
+				row.Targets = append(row.Targets, describeArn(render(arn)))
+			}
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+// describeArn says in words what an event bus ARN is.
+func describeArn(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) == 6 && parts[2] == "events" && strings.HasPrefix(parts[5], "event-bus/") {
+		return fmt.Sprintf("the %s event bus of %s in %s", strings.TrimPrefix(parts[5], "event-bus/"), parts[4], parts[3])
+	}
+	return arn
+}
+
+// RoleRow is one IAM role: who may assume it, on which conditions, and
+// what it may do.
+type RoleRow struct {
+	Name        string
+	Path        string
+	Trusted     string // the principals, in words
+	Conditions  string // the trust conditions, in words
+	MaxSession  string
+	Permissions string
+}
+
+// Roles lists a stack's IAM roles by construct path.
+func Roles(s *Stack) []RoleRow {
+	var out []RoleRow
+	for _, r := range s.all("AWS::IAM::Role") {
+		row := RoleRow{Name: render(r.prop("RoleName")), Path: r.Path()}
+		if row.Name == "" {
+			row.Name = "(generated name)"
+		}
+		var who, when []string
+		for _, st := range r.list("AssumeRolePolicyDocument", "Statement") {
+			if dig(st, "Effect") != "Allow" {
+				continue
+			}
+			who = append(who, principals(dig(st, "Principal"))...)
+			if c, ok := dig(st, "Condition").(map[string]any); ok {
+				when = append(when, conditions(c)...)
+			}
+		}
+		row.Trusted = strings.Join(dedupe(who), "; ")
+		row.Conditions = strings.Join(dedupe(when), "; ")
+		if row.Conditions == "" {
+			row.Conditions = "none"
+		}
+		if d, ok := r.num("MaxSessionDuration"); ok {
+			row.MaxSession = fmt.Sprintf("%v s", d)
+		} else {
+			row.MaxSession = "3600 s (default)"
+		}
+		var perms []string
+		for _, p := range r.list("ManagedPolicyArns") {
+			perms = append(perms, shortArn(render(p)))
+		}
+		for _, p := range r.list("Policies") {
+			perms = append(perms, render(dig(p, "PolicyName"))+" (inline)")
+		}
+		for _, p := range s.all("AWS::IAM::ManagedPolicy", "AWS::IAM::Policy") {
+			for _, role := range p.list("Roles") {
+				if refTarget(role) == r.ID {
+					perms = append(perms, p.Path())
+				}
+			}
+		}
+		row.Permissions = strings.Join(perms, ", ")
+		out = append(out, row)
+	}
+	return out
+}
+
+func principals(p any) []string {
+	if p == "*" {
+		return []string{"anyone"}
+	}
+	m, _ := p.(map[string]any)
+	var out []string
+	for _, a := range strs(m["AWS"]) {
+		switch {
+		case a == "*":
+			out = append(out, "any AWS principal")
+		case strings.HasSuffix(a, ":root"):
+			out = append(out, "account "+accountOf(a))
+		default:
+			out = append(out, a)
+		}
+	}
+	for _, svc := range strs(m["Service"]) {
+		out = append(out, "the service "+svc)
+	}
+	for _, f := range strs(m["Federated"]) {
+		out = append(out, "the identity provider "+f)
+	}
+	return out
+}
+
+// accountOf is the account id of an IAM ARN (arn:aws:iam::ID:...).
+func accountOf(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) == 6 {
+		return parts[4]
+	}
+	return arn
+}
+
+// conditions renders trust policy conditions in words. Known keys get a
+// sentence; anything else is written out as key, operator and values.
+func conditions(c map[string]any) []string {
+	get := func(op, key string) []string { return strs(dig(c, op, key)) }
+	var out []string
+	done := map[string]bool{}
+	use := func(op, key string) { done[op+" "+key] = true }
+
+	if v := get("Bool", "aws:MultiFactorAuthPresent"); len(v) == 1 && v[0] == "true" {
+		use("Bool", "aws:MultiFactorAuthPresent")
+		s := "MFA required"
+		for _, op := range []string{"NumericLessThan", "NumericLessThanEquals"} {
+			if age := get(op, "aws:MultiFactorAuthAge"); len(age) == 1 {
+				use(op, "aws:MultiFactorAuthAge")
+				s += ", at most " + age[0] + " s old"
+			}
+		}
+		out = append(out, s)
+	}
+	if ips := get("IpAddress", "aws:SourceIp"); len(ips) > 0 {
+		use("IpAddress", "aws:SourceIp")
+		out = append(out, "source IP in "+strings.Join(ips, ", "))
+	}
+	if ips := get("NotIpAddress", "aws:SourceIp"); len(ips) > 0 {
+		use("NotIpAddress", "aws:SourceIp")
+		out = append(out, "source IP not in "+strings.Join(ips, ", "))
+	}
+	userType := false
+	if t := get("StringEquals", "aws:PrincipalType"); len(t) == 1 && t[0] == "User" {
+		userType = true
+	}
+	for _, op := range []string{"ArnLike", "ArnEquals", "StringLike", "StringEquals"} {
+		arns := get(op, "aws:PrincipalArn")
+		if len(arns) == 0 {
+			continue
+		}
+		use(op, "aws:PrincipalArn")
+		var who []string
+		for _, a := range arns {
+			acct, resource := accountOf(a), ""
+			if parts := strings.SplitN(a, ":", 6); len(parts) == 6 {
+				resource = parts[5]
+			}
+			switch {
+			case strings.HasSuffix(a, ":user/*"):
+				who = append(who, "an IAM user of "+acct)
+			case strings.Contains(a, ":user/"):
+				who = append(who, "the IAM user "+strings.TrimPrefix(resource, "user/")+" of "+acct)
+			case strings.Contains(a, ":role/"):
+				who = append(who, "the role "+strings.TrimPrefix(resource, "role/")+" of "+acct)
+			default:
+				who = append(who, a)
+			}
+		}
+		if userType {
+			use("StringEquals", "aws:PrincipalType")
+		}
+		out = append(out, "caller must be "+strings.Join(who, " or "))
+	}
+	if userType && !done["StringEquals aws:PrincipalType"] {
+		use("StringEquals", "aws:PrincipalType")
+		out = append(out, "caller must be an IAM user")
+	}
+	for _, op := range []string{"StringEquals", "ArnEquals", "ArnLike", "StringLike"} {
+		if v := get(op, "aws:SourceArn"); len(v) > 0 {
+			use(op, "aws:SourceArn")
+			out = append(out, "only on behalf of "+strings.Join(v, ", "))
+		}
+		if v := get(op, "aws:SourceAccount"); len(v) > 0 {
+			use(op, "aws:SourceAccount")
+			out = append(out, "only on behalf of account "+strings.Join(v, ", "))
+		}
+		if v := get(op, "aws:PrincipalOrgID"); len(v) > 0 {
+			use(op, "aws:PrincipalOrgID")
+			out = append(out, "caller in organization "+strings.Join(v, ", "))
+		}
+		if v := get(op, "sts:ExternalId"); len(v) > 0 {
+			use(op, "sts:ExternalId")
+			out = append(out, "external ID required")
+		}
+	}
+	// Everything else, verbatim, in a stable order.
+	ops := make([]string, 0, len(c))
+	for op := range c {
+		ops = append(ops, op)
+	}
+	sort.Strings(ops)
+	for _, op := range ops {
+		keys, _ := c[op].(map[string]any)
+		names := make([]string, 0, len(keys))
+		for k := range keys {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			if !done[op+" "+k] {
+				out = append(out, fmt.Sprintf("%s %s %s", k, op, strings.Join(strs(keys[k]), ", ")))
+			}
+		}
+	}
+	return out
+}
+
+func dedupe(in []string) []string {
+	var out []string
+	for _, s := range in {
+		if !contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
