@@ -1,7 +1,5 @@
 package report
 
-import "fmt"
-
 // Controls is the review's rule table: every Security Hub control in the
 // baseline's scope, one row each, in report order. Titles are the
 // Security Hub user guide's, each control's page is Control.URL
@@ -116,13 +114,3 @@ var Controls = []Control{
 const cisAlarmChecks = "a metric filter with the exact CIS pattern on a multi-Region trail's log group, an alarm on its metric, a topic with a subscriber"
 
 func constant(r Result) func(*Target) Result { return func(*Target) Result { return r } }
-
-// control looks a control up in the rule table.
-func control(id string) Control {
-	for _, c := range Controls {
-		if c.ID == id {
-			return c
-		}
-	}
-	panic(fmt.Sprintf("report: no control %s in the rule table", id))
-}
