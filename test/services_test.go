@@ -119,22 +119,45 @@ func svcStatements(t testing.TB, stmts []map[string]any) []string {
 	return out
 }
 
-// customResourceStatements are every statement granted to the role of the
-// stack's AwsCustomResource Lambda (all custom resources of a stack share
-// it), and that role's managed policies.
-func customResourceStatements(t testing.TB, name string, res map[string]svcResource) (stmts []string, managed string) {
+// customResourceStatements are every statement that the settings' policies
+// grant the role of the stack's shared custom-resource function (all
+// custom resources of a stack share it), and the role's own permissions:
+// its inline policies and managed policies.
+func customResourceStatements(t testing.TB, name string, res map[string]svcResource) (stmts []string, own string) {
 	t.Helper()
-	roleID, role := svcMust(t, name, res, "AWS679f53fac002430cb0da5b7982bd2287/ServiceRole/Resource")
-	if role.Properties["Policies"] != nil {
-		t.Errorf("%s: the custom-resource role has inline policies of its own", name)
-	}
+	roleID, role := svcMust(t, name, res, "SdkCall/Role/Resource")
 	var all []map[string]any
 	for _, p := range svcOfType(res, "AWS::IAM::Policy") {
 		if jsonOf(t, p.Properties["Roles"]) == jsonOf(t, []any{map[string]any{"Ref": roleID}}) {
 			all = append(all, statementsOf(t, p.Properties["PolicyDocument"])...)
 		}
 	}
-	return svcStatements(t, all), jsonOf(t, role.Properties["ManagedPolicyArns"])
+	return svcStatements(t, all), jsonOf(t, map[string]any{"Policies": role.Properties["Policies"], "ManagedPolicyArns": role.Properties["ManagedPolicyArns"]})
+}
+
+// customResourceCall is the SDK call a custom resource makes on an event
+// (Create, Update or Delete) as JSON, with its Parameters decoded from the
+// JSON string they travel as; "null" when it makes none.
+func customResourceCall(t testing.TB, r svcResource, event string) string {
+	t.Helper()
+	call, ok := r.Properties[event].(map[string]any)
+	if !ok {
+		return jsonOf(t, r.Properties[event])
+	}
+	c := map[string]any{}
+	for k, v := range call {
+		c[k] = v
+	}
+	raw, ok := c["Parameters"].(string)
+	if !ok {
+		t.Fatalf("%s: %s Parameters %v is not a JSON string", r.Type, event, c["Parameters"])
+	}
+	var params any
+	if err := json.Unmarshal([]byte(raw), &params); err != nil {
+		t.Fatalf("%s: %s Parameters: %v", r.Type, event, err)
+	}
+	c["Parameters"] = params
+	return jsonOf(t, c)
 }
 
 func TestRegionalServicesInTheExample(t *testing.T) {
@@ -201,13 +224,12 @@ func TestRegionalServicesInTheExample(t *testing.T) {
 
 			t.Run(s.Name+" asks for Config's service-linked role, and carries on when it exists", func(t *testing.T) {
 				_, r := svcMust(t, s.Name, res, "Config/ServiceLinkedRole/Resource/Default")
-				var create map[string]any
-				if err := json.Unmarshal([]byte(r.Properties["Create"].(string)), &create); err != nil {
-					t.Fatal(err)
+				want := `{"Client":"iam","IgnoreErrors":"^InvalidInputException$","Method":"create_service_linked_role","Parameters":{"AWSServiceName":"config.amazonaws.com"}}`
+				if got := customResourceCall(t, r, "Create"); got != want || r.Properties["Delete"] != nil || r.Properties["Update"] != nil {
+					t.Errorf("create %s, update %v, delete %v; want %s and nothing else", got, r.Properties["Update"], r.Properties["Delete"], want)
 				}
-				want := `{"action":"createServiceLinkedRole","ignoreErrorCodesMatching":"^InvalidInputException$","parameters":{"AWSServiceName":"config.amazonaws.com"},"physicalResourceId":{"id":"ServiceLinkedRole"},"service":"IAM"}`
-				if jsonOf(t, create) != want || r.Properties["Delete"] != nil || r.Properties["Update"] != nil {
-					t.Errorf("create %s, update %v, delete %v; want %s and nothing else", jsonOf(t, create), r.Properties["Update"], r.Properties["Delete"], want)
+				if r.Type != "Custom::ConfigServiceLinkedRole" || r.Properties["PhysicalResourceId"] != "ServiceLinkedRole" {
+					t.Errorf("type %s, physical id %v", r.Type, r.Properties["PhysicalResourceId"])
 				}
 			})
 
@@ -259,7 +281,8 @@ func TestRegionalServicesInTheExample(t *testing.T) {
 					t.Errorf("analyzers %s, want one of type ACCOUNT (IAM.28)", jsonOf(t, a))
 				}
 				_, ebs := svcMust(t, s.Name, res, "Hardening/EbsEncryptionByDefault/Resource/Default")
-				if ebs.Type != "Custom::EbsEncryptionByDefault" || !strings.Contains(ebs.Properties["Create"].(string), `"action":"enableEbsEncryptionByDefault"`) {
+				want := `{"Client":"ec2","Method":"enable_ebs_encryption_by_default","Parameters":{}}`
+				if ebs.Type != "Custom::EbsEncryptionByDefault" || customResourceCall(t, ebs, "Create") != want || customResourceCall(t, ebs, "Update") != want {
 					t.Errorf("EBS default encryption %s (EC2.7)", jsonOf(t, ebs.Properties))
 				}
 				if ebs.Properties["Delete"] != nil {
@@ -276,19 +299,18 @@ func TestRegionalServicesInTheExample(t *testing.T) {
 				if !home {
 					return
 				}
-				wantPP := `{"action":"updateAccountPasswordPolicy","parameters":{"AllowUsersToChangePassword":true,"HardExpiry":false,"MaxPasswordAge":90,"MinimumPasswordLength":14,"PasswordReusePrevention":24,"RequireLowercaseCharacters":true,"RequireNumbers":true,"RequireSymbols":true,"RequireUppercaseCharacters":true},"physicalResourceId":{"id":"PasswordPolicy"},"service":"IAM"}`
-				wantBPA := `{"action":"putPublicAccessBlock","parameters":{"AccountId":"` + acc.ID + `","PublicAccessBlockConfiguration":{"BlockPublicAcls":true,"BlockPublicPolicy":true,"IgnorePublicAcls":true,"RestrictPublicBuckets":true}},"physicalResourceId":{"id":"S3BlockPublicAccess"},"service":"S3Control"}`
+				// Booleans and numbers keep their types: the parameters
+				// travel as JSON, since CloudFormation makes every property
+				// value a string.
+				wantPP := `{"Client":"iam","Method":"update_account_password_policy","Parameters":{"AllowUsersToChangePassword":true,"HardExpiry":false,"MaxPasswordAge":90,"MinimumPasswordLength":14,"PasswordReusePrevention":24,"RequireLowercaseCharacters":true,"RequireNumbers":true,"RequireSymbols":true,"RequireUppercaseCharacters":true}}`
+				wantBPA := `{"Client":"s3control","Method":"put_public_access_block","Parameters":{"AccountId":"` + acc.ID + `","PublicAccessBlockConfiguration":{"BlockPublicAcls":true,"BlockPublicPolicy":true,"IgnorePublicAcls":true,"RestrictPublicBuckets":true}}}`
 				for _, c := range []struct {
 					r    svcResource
 					want string
 				}{{pp, wantPP}, {bpa, wantBPA}} {
 					for _, event := range []string{"Create", "Update"} {
-						var got any
-						if err := json.Unmarshal([]byte(c.r.Properties[event].(string)), &got); err != nil {
-							t.Fatal(err)
-						}
-						if jsonOf(t, got) != c.want {
-							t.Errorf("%s: %s\nwant %s", event, jsonOf(t, got), c.want)
+						if got := customResourceCall(t, c.r, event); got != c.want {
+							t.Errorf("%s: %s\nwant %s", event, got, c.want)
 						}
 					}
 					if c.r.Properties["Delete"] != nil {
@@ -298,7 +320,7 @@ func TestRegionalServicesInTheExample(t *testing.T) {
 			})
 
 			t.Run(s.Name+" custom resources may make their calls and nothing else", func(t *testing.T) {
-				got, managed := customResourceStatements(t, s.Name, res)
+				got, own := customResourceStatements(t, s.Name, res)
 				want := []map[string]any{
 					{"Action": "iam:CreateServiceLinkedRole", "Effect": "Allow", "Resource": slr, "Condition": map[string]any{"StringEquals": map[string]any{"iam:AWSServiceName": "config.amazonaws.com"}}},
 					{"Action": "ec2:EnableEbsEncryptionByDefault", "Effect": "Allow", "Resource": "*"},
@@ -311,8 +333,13 @@ func TestRegionalServicesInTheExample(t *testing.T) {
 				if w := svcStatements(t, want); !slices.Equal(got, w) {
 					t.Errorf("statements:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(w, "\n"))
 				}
-				if !strings.HasSuffix(managed, `":iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"]]}]`) || strings.Count(managed, "arn:") != 1 {
-					t.Errorf("managed policies %s, want only AWSLambdaBasicExecutionRole (its own logs)", managed)
+				wantOwn := jsonOf(t, map[string]any{"ManagedPolicyArns": nil, "Policies": []any{map[string]any{
+					"PolicyName": "WriteOwnLogs",
+					"PolicyDocument": map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
+						"Action": []any{"logs:CreateLogStream", "logs:PutLogEvents"}, "Effect": "Allow",
+						"Resource": "arn:aws:logs:" + region + ":" + acc.ID + ":log-group:/baseline/sdkcall:*"}}}}}})
+				if own != wantOwn {
+					t.Errorf("the role's own permissions %s, want only writing its own log group: %s", own, wantOwn)
 				}
 			})
 		}
@@ -740,13 +767,13 @@ func TestRegionalServiceOptions(t *testing.T) {
 
 	t.Run("revertOnDelete undoes each setting, with its own permission", func(t *testing.T) {
 		for path, want := range map[string]string{
-			"Hardening/EbsEncryptionByDefault/Resource/Default": `{"action":"disableEbsEncryptionByDefault","physicalResourceId":{"id":"EbsEncryptionByDefault"},"service":"EC2"}`,
-			"Hardening/PasswordPolicy/Resource/Default":         `{"action":"deleteAccountPasswordPolicy","ignoreErrorCodesMatching":"^NoSuchEntityException$","physicalResourceId":{"id":"PasswordPolicy"},"service":"IAM"}`,
-			"Hardening/S3BlockPublicAccess/Resource/Default":    `{"action":"deletePublicAccessBlock","parameters":{"AccountId":"100000000008"},"physicalResourceId":{"id":"S3BlockPublicAccess"},"service":"S3Control"}`,
+			"Hardening/EbsEncryptionByDefault/Resource/Default": `{"Client":"ec2","Method":"disable_ebs_encryption_by_default","Parameters":{}}`,
+			"Hardening/PasswordPolicy/Resource/Default":         `{"Client":"iam","IgnoreErrors":"^NoSuchEntityException$","Method":"delete_account_password_policy","Parameters":{}}`,
+			"Hardening/S3BlockPublicAccess/Resource/Default":    `{"Client":"s3control","Method":"delete_public_access_block","Parameters":{"AccountId":"100000000008"}}`,
 		} {
 			_, r := svcMust(t, homeS.Name, home, path)
-			if r.Properties["Delete"] != want {
-				t.Errorf("%s deletes with %v, want %s", path, r.Properties["Delete"], want)
+			if got := customResourceCall(t, r, "Delete"); got != want {
+				t.Errorf("%s deletes with %s, want %s", path, got, want)
 			}
 		}
 		got, _ := customResourceStatements(t, homeS.Name, home)
@@ -763,7 +790,7 @@ func TestRegionalServiceOptions(t *testing.T) {
 
 	t.Run("password policy options and an organization analyzer", func(t *testing.T) {
 		_, pp := svcMust(t, homeS.Name, home, "Hardening/PasswordPolicy/Resource/Default")
-		create := pp.Properties["Create"].(string)
+		create := customResourceCall(t, pp, "Create")
 		if !strings.Contains(create, `"MinimumPasswordLength":20`) || strings.Contains(create, "MaxPasswordAge") {
 			t.Errorf("password policy %s, want length 20 and no expiry", create)
 		}

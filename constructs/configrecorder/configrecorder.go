@@ -216,7 +216,7 @@ func newRecorder(c constructs.Construct, stack awscdk.Stack, props Props, freque
 	})
 	// Side by side, never one after the other (see the package comment).
 	for _, r := range []awscdk.CfnResource{recorder, channel} {
-		r.Node().AddDependency(role)
+		r.Node().AddDependency(role.Resource)
 		r.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
 	}
 	return recorder, channel

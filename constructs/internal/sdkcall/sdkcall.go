@@ -1,30 +1,54 @@
 // Package sdkcall makes an account setting that CloudFormation has no
-// resource type for, with one AWS SDK call: a customresources
-// AwsCustomResource whose policy grants exactly the IAM action of that call
+// resource type for, with one AWS SDK call per lifecycle event: a custom
+// resource whose own policy grants exactly the IAM action of that call
 // (and of the call that undoes it, if any).
 //
-// All such resources of a stack share one singleton Lambda function and
-// role; each adds its own statements to that role.
+// All such resources of a stack share one Lambda function: handler.py, a
+// few dozen lines of Python inline in the template (CloudFormation's
+// ZipFile), so a reviewer reads every line that runs in the account and the
+// template needs no CDK asset (StackSets deploy it as is). The function has
+// a role of its own that may write its own log group, and each resource
+// attaches its statements to that role.
 package sdkcall
 
 import (
+	_ "embed"
+	"fmt"
+	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	cr "github.com/aws/aws-cdk-go/awscdk/v2/customresources"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
 
+// Handler is the function's Python source, inline in the template.
+//
+//go:embed handler.py
+var Handler string
+
+// MaxInlineCode is the most CloudFormation takes in a Lambda function's
+// ZipFile, in bytes.
+const MaxInlineCode = 4096
+
 // Call is one SDK call and the one IAM action it needs.
 type Call struct {
-	// Service is the SDK client, e.g. "EC2", "IAM", "S3Control".
+	// Service is the SDK client, e.g. "EC2", "IAM", "S3Control"; in lower
+	// case it must be boto3's client name ("ec2", "iam", "s3control").
 	Service string
-	// Action is the API operation, e.g. "enableEbsEncryptionByDefault".
+	// Action is the API operation, e.g. "enableEbsEncryptionByDefault"; the
+	// function calls boto3's method of that name in snake_case
+	// (enable_ebs_encryption_by_default, see MethodName), or Action itself
+	// if it has an underscore.
 	Action string
-	// Parameters of the operation. Default: none.
+	// Parameters of the operation. They travel as JSON, so booleans and
+	// numbers keep their types; a string may be a token that needs no JSON
+	// escaping, such as the stack's account id. Default: none.
 	Parameters map[string]any
 	// Permission is the IAM action the call needs, e.g.
 	// "ec2:EnableEbsEncryptionByDefault".
@@ -35,7 +59,10 @@ type Call struct {
 	// Conditions of the grant. Default: none.
 	Conditions map[string]any
 	// IgnoreErrors is a regular expression of error names that count as
-	// success, e.g. "^InvalidInputException$". Default: none.
+	// success, e.g. "^InvalidInputException$". The function matches it
+	// against the modelled exception's name (as the AWS SDKs name errors)
+	// and against the API's error code ("InvalidInput").
+	// Default: none, every error fails the deploy.
 	IgnoreErrors string
 }
 
@@ -54,98 +81,228 @@ type Props struct {
 	Revert *Call
 }
 
+// Setting is one account setting: the custom resource and the policy that
+// lets the shared function make its calls, under a construct of New's id.
+type Setting struct {
+	// Resource is the custom resource; depend on it to wait for the
+	// setting. Its physical id is New's id, on every event, so that no
+	// update replaces it.
+	Resource awscdk.CustomResource
+	// Policy grants Apply's permission and, with Revert, Revert's, to the
+	// shared function's role. It lives and dies with the Setting, and the
+	// Resource depends on it, so the Revert call of a removed Setting still
+	// has its permission.
+	Policy awsiam.Policy
+}
+
+// timeout is how long one call may take before the function is stopped.
+var timeout = awscdk.Duration_Seconds(jsii.Number(30))
+
+// serviceTimeout is how long CloudFormation waits for the function's
+// answer. The function answers on every error, but a function stopped at
+// its timeout cannot: CloudFormation would wait an hour.
+var serviceTimeout = awscdk.Duration_Minutes(jsii.Number(2))
+
+// LogGroupName is the function's log group.
+const LogGroupName = "/baseline/sdkcall"
+
+// logRetention of the function's log group.
+const logRetention = awslogs.RetentionDays_ONE_YEAR
+
+// functionID is the construct id, under the stack, of the function that
+// every Setting of the stack shares. It is the id AwsCustomResource gave
+// its function, which sdkcall used before: the custom resources' service
+// token is that function's ARN, and CloudFormation refuses to change the
+// service token of a deployed custom resource ("Modifying service token is
+// not allowed"). Keeping the id, and leaving the function's name to
+// CloudFormation (a new name would replace it and change its ARN), updates
+// the function in place instead. That is also why it logs to its log group
+// through its logging config rather than to /aws/lambda/<its name>.
+const functionID = "AWS679f53fac002430cb0da5b7982bd2287"
+
+// sharedID is the construct id, under the stack, of the function's role and
+// log group.
+const sharedID = "SdkCall"
+
+var (
+	resourceType = regexp.MustCompile(`^Custom::[A-Za-z0-9_@-]{1,60}$`)
+	clientName   = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
+	actionName   = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
+)
+
 // New builds the custom resource. Its policy grants Apply's permission and,
 // with Revert, Revert's: no more.
-func New(scope constructs.Construct, id string, props Props) cr.AwsCustomResource {
+func New(scope constructs.Construct, id string, props Props) *Setting {
 	if props.Apply.Service == "" || props.Apply.Action == "" || props.Apply.Permission == "" {
 		panic("sdkcall: Apply needs a Service, an Action and a Permission")
 	}
-	physicalID := cr.PhysicalResourceId_Of(jsii.String(id))
-	apply := props.Apply.sdkCall(physicalID)
-	statements := []awsiam.PolicyStatement{props.Apply.statement()}
-	p := &cr.AwsCustomResourceProps{
-		OnCreate:            apply,
-		InstallLatestAwsSdk: jsii.Bool(false),
-	}
-	if !props.ApplyOnCreateOnly {
-		p.OnUpdate = apply
-	}
+	calls := []Call{props.Apply}
 	if props.Revert != nil {
-		p.OnDelete = props.Revert.sdkCall(physicalID)
-		statements = append(statements, props.Revert.statement())
+		calls = append(calls, *props.Revert)
 	}
-	if props.ResourceType != "" {
-		p.ResourceType = jsii.String(props.ResourceType)
+	for _, c := range calls {
+		c.check()
 	}
-	p.Policy = cr.AwsCustomResourcePolicy_FromStatements(&statements)
+	if props.ResourceType == "" {
+		props.ResourceType = "Custom::AWS"
+	}
+	if !resourceType.MatchString(props.ResourceType) {
+		panic(fmt.Sprintf("sdkcall: ResourceType %q must be Custom:: and up to 60 letters, digits and _@-", props.ResourceType))
+	}
 	stack := awscdk.Stack_Of(scope)
-	first := stack.Node().TryFindChild(jsii.String(singletonID)) == nil
-	resource := cr.NewAwsCustomResource(scope, jsii.String(id), p)
-	if first {
-		suppressSingleton(stack.Node().FindChild(jsii.String(singletonID)))
+	fn := function(stack)
+
+	setting := constructs.NewConstruct(scope, jsii.String(id))
+	s := &Setting{}
+	statements := make([]awsiam.PolicyStatement, len(calls))
+	for i, c := range calls {
+		statements[i] = c.statement()
 	}
-	policy := []*cdknag.NagPackSuppression{{
+	s.Policy = awsiam.NewPolicy(setting, jsii.String("CustomResourcePolicy"), &awsiam.PolicyProps{
+		Statements: &statements,
+		Roles:      &[]awsiam.IRole{fn.Role()},
+	})
+	suppressions := []*cdknag.NagPackSuppression{{
 		Id: jsii.String("NIST.800.53.R5-IAMNoInlinePolicy"),
-		Reason: jsii.String("AwsCustomResource attaches each call's statements to the shared custom-resource role as an inline policy " +
-			"that lives and dies with the call; a managed policy would outlive it"),
+		Reason: jsii.String("Each setting attaches its calls' statements to the shared function's role with a policy of its own " +
+			"that lives and dies with the setting; a managed policy would outlive it"),
 	}}
-	if slices.ContainsFunc(append([]Call{props.Apply}, revertCalls(props.Revert)...), func(c Call) bool { return c.Resource == "" }) {
-		policy = append(policy, &cdknag.NagPackSuppression{
+	if slices.ContainsFunc(calls, func(c Call) bool { return c.Resource == "" }) {
+		suppressions = append(suppressions, &cdknag.NagPackSuppression{
 			Id:        jsii.String("AwsSolutions-IAM5"),
 			Reason:    jsii.String("The action is account-wide and has no resource type to scope it to; the statement names that one action only"),
 			AppliesTo: &[]any{"Resource::*"},
 		})
 	}
-	cdknag.NagSuppressions_AddResourceSuppressions(resource.Node().FindChild(jsii.String("CustomResourcePolicy")), &policy, jsii.Bool(true))
-	return resource
-}
+	cdknag.NagSuppressions_AddResourceSuppressions(s.Policy, &suppressions, jsii.Bool(true))
 
-// singletonID is the construct id of the Lambda function that every
-// AwsCustomResource of a stack shares.
-const singletonID = "AWS679f53fac002430cb0da5b7982bd2287"
-
-func revertCalls(c *Call) []Call {
-	if c == nil {
-		return nil
+	properties := map[string]any{
+		"PhysicalResourceId": id,
+		"Create":             props.Apply.properties(stack),
 	}
-	return []Call{*c}
+	if !props.ApplyOnCreateOnly {
+		properties["Update"] = props.Apply.properties(stack)
+	}
+	if props.Revert != nil {
+		properties["Delete"] = props.Revert.properties(stack)
+	}
+	s.Resource = awscdk.NewCustomResource(setting, jsii.String("Resource"), &awscdk.CustomResourceProps{
+		ServiceToken:   fn.FunctionArn(),
+		ResourceType:   jsii.String(props.ResourceType),
+		Properties:     &properties,
+		ServiceTimeout: serviceTimeout,
+		RemovalPolicy:  awscdk.RemovalPolicy_DESTROY,
+	})
+	s.Resource.Node().AddDependency(s.Policy)
+	return s
 }
 
-// suppressSingleton records, once per stack, why the shared custom-resource
-// function is as CDK builds it.
-func suppressSingleton(fn constructs.IConstruct) {
-	cdknag.NagSuppressions_AddResourceSuppressions(fn, &[]*cdknag.NagPackSuppression{{
-		Id:        jsii.String("AwsSolutions-IAM4"),
-		Reason:    jsii.String("AWSLambdaBasicExecutionRole lets the custom-resource function write its own logs, and nothing else"),
-		AppliesTo: &[]any{"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"},
+// function returns the stack's shared function, made on first use.
+func function(stack awscdk.Stack) awslambda.IFunction {
+	if existing := stack.Node().TryFindChild(jsii.String(functionID)); existing != nil {
+		fn, ok := existing.(awslambda.IFunction)
+		if !ok {
+			panic(fmt.Sprintf("sdkcall: %s in stack %s is not the shared function", functionID, *stack.StackName()))
+		}
+		return fn
+	}
+	if len(Handler) > MaxInlineCode {
+		panic(fmt.Sprintf("sdkcall: handler.py is %d bytes; CloudFormation takes at most %d inline", len(Handler), MaxInlineCode))
+	}
+	shared := constructs.NewConstruct(stack, jsii.String(sharedID))
+	// Its own log group, made before the function and deleted with the
+	// stack: it holds the calls made during deploys, which CloudTrail
+	// records as well. One per account and region, like every baseline
+	// name.
+	logGroup := awslogs.NewLogGroup(shared, jsii.String("LogGroup"), &awslogs.LogGroupProps{
+		LogGroupName:  jsii.String(LogGroupName),
+		Retention:     logRetention,
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(logGroup, &[]*cdknag.NagPackSuppression{{
+		Id:     jsii.String("NIST.800.53.R5-CloudWatchLogGroupEncrypted"),
+		Reason: jsii.String("The log group holds the SDK calls that make account settings and their errors, no data or secrets"),
+	}}, jsii.Bool(true))
+
+	role := awsiam.NewRole(shared, jsii.String("Role"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String("Makes the account settings of this stack that CloudFormation has no resource type for; each setting adds its own policy"),
+		InlinePolicies: &map[string]awsiam.PolicyDocument{
+			"WriteOwnLogs": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{
+				Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+					Actions: jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
+					// The log group's ARN with :*, its streams: written out
+					// rather than a GetAtt, so a reviewer reads the name.
+					Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{
+						Service:      jsii.String("logs"),
+						Resource:     jsii.String("log-group"),
+						ResourceName: jsii.String(LogGroupName + ":*"),
+						ArnFormat:    awscdk.ArnFormat_COLON_RESOURCE_NAME,
+					})),
+				})},
+			}),
+		},
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
+		Id:     jsii.String("NIST.800.53.R5-IAMNoInlinePolicy"),
+		Reason: jsii.String("The role's one inline policy lets the function write its own log group and nothing else; it belongs to this role alone"),
 	}, {
+		Id: jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("The wildcard is the log streams of the function's own log group, which Lambda names per instance; " +
+			"the statement grants writing them and nothing else"),
+		AppliesTo: &[]any{&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::arn:.+:logs:.+:log-group:\/baseline\/sdkcall:\*$/`)}},
+	}}, jsii.Bool(true))
+
+	fn := awslambda.NewFunction(stack, jsii.String(functionID), &awslambda.FunctionProps{
+		Description: jsii.String("Makes account settings that CloudFormation has no resource type for, one AWS SDK call per event (sdkcall)"),
+		Runtime:     awslambda.Runtime_PYTHON_3_14(),
+		Handler:     jsii.String("index.handler"),
+		Code:        awslambda.Code_FromInline(jsii.String(Handler)),
+		Role:        role,
+		Timeout:     timeout,
+		LogGroup:    logGroup,
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(fn, &[]*cdknag.NagPackSuppression{{
 		Id:     jsii.String("NIST.800.53.R5-LambdaInsideVPC"),
 		Reason: jsii.String("The function only calls AWS APIs during deploys; a VPC would add NAT or endpoints and no protection"),
 	}, {
 		Id:     jsii.String("NIST.800.53.R5-LambdaDLQ"),
-		Reason: jsii.String("CloudFormation invokes the function synchronously and fails the deploy on an error; there is nothing to queue"),
+		Reason: jsii.String("CloudFormation invokes the function for a custom resource and fails the deploy on an error; there is nothing to queue"),
 	}, {
 		Id:     jsii.String("NIST.800.53.R5-LambdaConcurrency"),
 		Reason: jsii.String("The function runs only while CloudFormation deploys the stack, a handful of times"),
-	}, {
-		Id:     jsii.String("NIST.800.53.R5-CloudWatchLogGroupEncrypted"),
-		Reason: jsii.String("The log group holds the SDK calls that make account settings and their responses, no data or secrets"),
 	}}, jsii.Bool(true))
+	return fn
 }
 
-func (c Call) sdkCall(physicalID cr.PhysicalResourceId) *cr.AwsSdkCall {
-	call := &cr.AwsSdkCall{
-		Service:            jsii.String(c.Service),
-		Action:             jsii.String(c.Action),
-		PhysicalResourceId: physicalID,
-	}
-	if c.Parameters != nil {
-		call.Parameters = c.Parameters
+// check panics on a call the function could not make.
+func (c Call) check() {
+	if !clientName.MatchString(strings.ToLower(c.Service)) || !actionName.MatchString(c.Action) || c.Permission == "" {
+		panic(fmt.Sprintf("sdkcall: call %s.%s needs a Service like \"IAM\", an Action like \"updateAccountPasswordPolicy\" and a Permission", c.Service, c.Action))
 	}
 	if c.IgnoreErrors != "" {
-		call.IgnoreErrorCodesMatching = jsii.String(c.IgnoreErrors)
+		if _, err := regexp.Compile(c.IgnoreErrors); err != nil {
+			panic(fmt.Sprintf("sdkcall: call %s.%s: IgnoreErrors %q is not a regular expression: %v", c.Service, c.Action, c.IgnoreErrors, err))
+		}
 	}
-	return call
+}
+
+// properties are the call as the function reads it: boto3's client and
+// method names, and the parameters as JSON.
+func (c Call) properties(stack awscdk.Stack) map[string]any {
+	params := c.Parameters
+	if params == nil {
+		params = map[string]any{}
+	}
+	p := map[string]any{
+		"Client":     strings.ToLower(c.Service),
+		"Method":     MethodName(c.Action),
+		"Parameters": stack.ToJsonString(params, nil),
+	}
+	if c.IgnoreErrors != "" {
+		p["IgnoreErrors"] = c.IgnoreErrors
+	}
+	return p
 }
 
 func (c Call) statement() awsiam.PolicyStatement {
@@ -161,4 +318,27 @@ func (c Call) statement() awsiam.PolicyStatement {
 		props.Conditions = &c.Conditions
 	}
 	return awsiam.NewPolicyStatement(props)
+}
+
+var (
+	pluralAcronym = regexp.MustCompile(`[A-Z]{2,}s$`)
+	firstCap      = regexp.MustCompile(`(.)([A-Z][a-z]+)`)
+	endCap        = regexp.MustCompile(`([a-z0-9])([A-Z])`)
+)
+
+// MethodName is boto3's method name for an API operation, as botocore's
+// xform_name makes it: "enableEbsEncryptionByDefault" and
+// "EnableEbsEncryptionByDefault" give enable_ebs_encryption_by_default,
+// "GetSAMLProvider" get_saml_provider, "ListCAs" list_cas. A name with an
+// underscore is taken as boto3's own: use that for the few operations
+// botocore names by a table instead (e.g. create_cached_iscsi_volume).
+func MethodName(action string) string {
+	if strings.Contains(action, "_") {
+		return action
+	}
+	if m := pluralAcronym.FindString(action); m != "" {
+		action = action[:len(action)-len(m)] + "_" + strings.ToLower(m)
+	}
+	s := firstCap.ReplaceAllString(action, "${1}_${2}")
+	return strings.ToLower(endCap.ReplaceAllString(s, "${1}_${2}"))
 }
