@@ -61,6 +61,10 @@ type Account struct {
 	// bucket and key that every account's trail writes to. Without one,
 	// each account keeps its own. Default: false.
 	LogArchive bool `yaml:"logArchive"`
+	// StackSetMember marks the account the StackSet member templates are
+	// built for: its ID is the AWS::AccountId pseudo parameter and
+	// StackSets, not the CDK, deploy it. Never set from YAML.
+	StackSetMember bool `yaml:"-"`
 	// Settings are the top-level settings with this entry's overrides applied.
 	Settings `yaml:",inline"`
 }

@@ -171,6 +171,7 @@ func Diagram(asm *Assembly, account string) (string, error) {
 		stack *Stack
 		node  string
 		name  string
+		prop  string
 	}
 	var names []named
 	nameProps := []string{"BucketName", "AliasName", "TopicName", "LogGroupName", "TrailName"}
@@ -178,7 +179,7 @@ func Diagram(asm *Assembly, account string) (string, error) {
 		for _, r := range s.all() {
 			for _, p := range nameProps {
 				if n := r.str(p); n != "" && nodeOf[s.Name+"/"+r.top()] != "" {
-					names = append(names, named{s, nodeOf[s.Name+"/"+r.top()], n})
+					names = append(names, named{s, nodeOf[s.Name+"/"+r.top()], n, p})
 				}
 			}
 		}
@@ -196,7 +197,9 @@ func Diagram(asm *Assembly, account string) (string, error) {
 					}
 					arn := strings.SplitN(lit, ":", 6)
 					isArn := len(arn) == 6 && arn[0] == "arn"
-					if lit == n.name || (isArn && arn[3] == n.stack.Region && arn[4] == n.stack.Account && (strings.HasSuffix(lit, ":"+n.name) || strings.HasSuffix(lit, "/"+n.name))) {
+					// Bucket names are global; the other names are per region.
+					sameName := lit == n.name && (n.prop == "BucketName" || n.stack.Region == s.Region)
+					if sameName || (isArn && arn[3] == n.stack.Region && arn[4] == n.stack.Account && (strings.HasSuffix(lit, ":"+n.name) || strings.HasSuffix(lit, "/"+n.name))) {
 						edge(fmt.Sprintf("  %s -.-> %s", from, n.node))
 					}
 				}

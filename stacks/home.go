@@ -70,6 +70,9 @@ func addAuditTrail(stack awscdk.Stack, cfg *config.Config, acc config.Account) *
 				ObjectLockDays:           b.ObjectLock.Days,
 				BreakGlassRoleArns:       acc.Trail.BreakGlassRoleArns,
 			}
+			if acc.StackSetMember {
+				props.DeployRoleArn = audittrail.StackSetDeployRoleArn(stack)
+			}
 			if acc.Trail.Mode == "create" {
 				props.LogGroupNames = []string{audittrail.DefaultLogGroup}
 			}

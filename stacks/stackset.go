@@ -35,7 +35,7 @@ const (
 // MemberAccount is the account the member templates are built for: every
 // account of the target OUs, whose id is only known at deploy time.
 func MemberAccount(cfg *config.Config) config.Account {
-	return config.Account{Name: "Member", ID: *awscdk.Aws_ACCOUNT_ID(), Settings: cfg.Settings}
+	return config.Account{Name: "Member", ID: *awscdk.Aws_ACCOUNT_ID(), StackSetMember: true, Settings: cfg.Settings}
 }
 
 // StackSetStackName is the deployer stack's name: it starts with the

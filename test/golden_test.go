@@ -15,27 +15,59 @@ import (
 
 var goldenDir = filepath.Join("testdata", "golden")
 
-// TestGoldenTemplates compares every stack of the example with its reviewed
-// golden copy. After an intended change, rewrite them with
+// TestGoldenTemplates compares every template of three configs with its
+// reviewed golden copy: the example (test/testdata/golden/), a
+// multi-account config with a central log archive (multi-account/), and a
+// StackSet config (organization/, with the member templates). After an
+// intended change, rewrite them with
 //
 //	go test ./test -run TestGoldenTemplates -update
 //
 // and review the diff like code.
 func TestGoldenTemplates(t *testing.T) {
-	asm := exampleAssembly(t)
+	sets := []struct {
+		dir string
+		asm func(testing.TB) *report.Assembly
+	}{
+		{goldenDir, exampleAssembly},
+		{filepath.Join(goldenDir, "multi-account"), trailOptionsAssembly},
+		{filepath.Join(goldenDir, "organization"), stackSetAssembly},
+	}
+	for _, set := range sets {
+		t.Run(set.dir, func(t *testing.T) {
+			asm := set.asm(t)
+			files := map[string][]byte{}
+			for _, s := range asm.Stacks {
+				files[s.TemplateFile] = readTemplate(t, asm, s)
+				for _, r := range s.Template.Resources {
+					if r.Type == "AWS::CloudFormation::StackSet" {
+						raw, _ := memberTemplate(t, asm, r)
+						name := map[bool]string{true: "Member-home.template.json", false: "Member-regional.template.json"}[r.Properties["StackSetName"] == "baseline-home"]
+						files[name] = normalizeTemplate([]byte(raw))
+					}
+				}
+			}
+			checkGolden(t, set.dir, files)
+		})
+	}
+}
+
+// checkGolden compares files with the golden files in dir, or rewrites
+// them with -update.
+func checkGolden(t *testing.T, dir string, files map[string][]byte) {
 	if *update {
-		if err := os.RemoveAll(goldenDir); err != nil {
-			t.Fatal(err)
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if !e.IsDir() {
+				os.Remove(filepath.Join(dir, e.Name()))
+			}
 		}
-		if err := os.MkdirAll(goldenDir, 0o755); err != nil {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
-	want := map[string]bool{}
-	for _, s := range asm.Stacks {
-		want[s.TemplateFile] = true
-		got := readTemplate(t, asm, s)
-		path := filepath.Join(goldenDir, s.TemplateFile)
+	for name, got := range files {
+		path := filepath.Join(dir, name)
 		if *update {
 			if err := os.WriteFile(path, got, 0o644); err != nil {
 				t.Fatal(err)
@@ -44,16 +76,16 @@ func TestGoldenTemplates(t *testing.T) {
 		}
 		golden, err := os.ReadFile(path)
 		if err != nil {
-			t.Fatalf("%s: no golden file; run go test ./test -run TestGoldenTemplates -update and review it", s.Name)
+			t.Fatalf("%s: no golden file; run go test ./test -run TestGoldenTemplates -update and review it", path)
 		}
 		if !bytes.Equal(got, golden) {
-			t.Errorf("%s differs from %s; if the change is intended, rerun with -update and review the diff", s.Name, path)
+			t.Errorf("%s differs; if the change is intended, rerun with -update and review the diff", path)
 		}
 	}
-	entries, _ := os.ReadDir(goldenDir)
+	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
-		if !want[e.Name()] {
-			t.Errorf("golden file %s belongs to no stack of the example; delete it", e.Name())
+		if _, ok := files[e.Name()]; !ok && !e.IsDir() {
+			t.Errorf("golden file %s belongs to no template; delete it", filepath.Join(dir, e.Name()))
 		}
 	}
 }

@@ -268,7 +268,7 @@ func NewGroups(scope constructs.Construct, id string, props GroupsProps) *Groups
 	props.Rule = props.Rule.withDefaults()
 	props.Rule.check()
 	for i, t := range props.Targets {
-		if !accountIDPattern.MatchString(t.AccountID) {
+		if !*awscdk.Token_IsUnresolved(jsii.String(t.AccountID)) && !accountIDPattern.MatchString(t.AccountID) {
 			panic(fmt.Sprintf("accessmodel: Targets[%d].AccountID %q is not a 12-digit account id", i, t.AccountID))
 		}
 		props.Targets[i].AdminRole = orDefault(t.AdminRole, DefaultAdminRoleName)
@@ -293,7 +293,7 @@ func NewGroups(scope constructs.Construct, id string, props GroupsProps) *Groups
 		Id: jsii.String("AwsSolutions-IAM5"),
 		Reason: jsii.String("iam:GetAccountPasswordPolicy and iam:ListVirtualMFADevices have no resource-level permissions; " +
 			"a virtual MFA device may have any name, so creating one needs mfa/*; the Deny statements use * to block everything without MFA"),
-		AppliesTo: &[]any{"Resource::*", &cdknag.RegexAppliesTo{Regex: jsii.String("/^Resource::arn:[^:]+:iam::[^:]+:mfa\\/\\*$/")}},
+		AppliesTo: &[]any{"Resource::*", &cdknag.RegexAppliesTo{Regex: jsii.String("/^Resource::arn:.+:iam::.+:mfa\\/\\*$/")}},
 	}}, jsii.Bool(true))
 	group := func(id, name, sid, label string, role func(Target) string) awsiam.Group {
 		g := awsiam.NewGroup(c, jsii.String(id), &awsiam.GroupProps{

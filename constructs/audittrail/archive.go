@@ -88,6 +88,16 @@ type ArchiveProps struct {
 	// and lifecycle. Default: none (only the account root user can, by
 	// replacing the bucket policy).
 	BreakGlassRoleArns []string
+	// DeployRoleArn is the role CloudFormation deploys this stack with: it
+	// may change the bucket's policy and lifecycle. An ARN pattern.
+	// Default: the CDK bootstrap's execution role of this account and region.
+	DeployRoleArn string
+}
+
+// StackSetDeployRoleArn is the role service-managed StackSets deploy member
+// stacks with, as an ARN pattern of the stack's account.
+func StackSetDeployRoleArn(stack awscdk.Stack) string {
+	return fmt.Sprintf("arn:%s:iam::%s:role/stacksets-exec-*", *stack.Partition(), *stack.Account())
 }
 
 // Archive is the log bucket, its access-log bucket and the key.
@@ -191,7 +201,7 @@ func NewArchive(scope constructs.Construct, id string, props ArchiveProps) *Arch
 		Reason: jsii.String("This is the access-log bucket itself; logging it into itself would loop"),
 	}}, jsii.Bool(false))
 	addBucketStatements(bucket, stack, partition, props, trailArns, accounts)
-	denyTampering(accessLogs, stack, partition, props.BreakGlassRoleArns)
+	denyTampering(accessLogs, stack, partition, props.DeployRoleArn, props.BreakGlassRoleArns)
 
 	return &Archive{Construct: c, Key: key, Bucket: bucket, AccessLogBucket: accessLogs}
 }
@@ -321,7 +331,7 @@ func addBucketStatements(bucket awss3.Bucket, stack awscdk.Stack, partition stri
 		})
 	}
 
-	denyTampering(bucket, stack, partition, props.BreakGlassRoleArns)
+	denyTampering(bucket, stack, partition, props.DeployRoleArn, props.BreakGlassRoleArns)
 }
 
 // denyTampering is the break-glass path: only the break-glass roles may
@@ -330,9 +340,11 @@ func addBucketStatements(bucket awss3.Bucket, stack awscdk.Stack, partition stri
 // break-glass roles, the account root user is the only deleter. The root
 // user can also always replace a bucket policy (S3's lockout protection):
 // that is the last resort, and it raises the root-activity alarms.
-func denyTampering(bucket awss3.Bucket, stack awscdk.Stack, partition string, breakGlassRoleArns []string) {
+func denyTampering(bucket awss3.Bucket, stack awscdk.Stack, partition, deployRole string, breakGlassRoleArns []string) {
 	bucketArn := *bucket.BucketArn()
-	deployRole := fmt.Sprintf("arn:%s:iam::%s:role/%s-%s-%s", partition, *stack.Account(), cdkBootstrapPrefix, *stack.Account(), *stack.Region())
+	if deployRole == "" {
+		deployRole = fmt.Sprintf("arn:%s:iam::%s:role/%s-%s-%s", partition, *stack.Account(), cdkBootstrapPrefix, *stack.Account(), *stack.Region())
+	}
 	breakGlass := append([]string{}, breakGlassRoleArns...)
 	deleters := breakGlass
 	if len(deleters) == 0 {

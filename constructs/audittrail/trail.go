@@ -2,6 +2,7 @@ package audittrail
 
 import (
 	"fmt"
+	"regexp"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudtrail"
@@ -128,9 +129,13 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) *Trail {
 		})},
 	})
 	cdknag.NagSuppressions_AddResourceSuppressions(policy, &[]*cdknag.NagPackSuppression{{
-		Id:        jsii.String("AwsSolutions-IAM5"),
-		Reason:    jsii.String("CloudTrail creates the streams itself and names them <account>_CloudTrail_<region>; the wildcard covers only those streams of the one trail log group"),
-		AppliesTo: &[]any{"Resource::" + streams},
+		Id:     jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("CloudTrail creates the streams itself and names them <account>_CloudTrail_<region>; the wildcard covers only those streams of the one trail log group"),
+		// A pattern, not the literal ARN: in StackSet member templates the
+		// account and region are pseudo parameters, which cdk-nag renders
+		// as <AWS::AccountId>.
+		AppliesTo: &[]any{&cdknag.RegexAppliesTo{Regex: jsii.String(
+			"/^Resource::arn:.+:logs:.+:log-group:" + regexp.QuoteMeta(props.LogGroupName) + ":log-stream:.+_CloudTrail_\\*$/")}},
 	}}, jsii.Bool(false))
 
 	selector := &awscloudtrail.CfnTrail_EventSelectorProperty{
