@@ -95,13 +95,16 @@ type Setting struct {
 	Policy awsiam.Policy
 }
 
-// timeout is how long one call may take before the function is stopped.
-var timeout = awscdk.Duration_Seconds(jsii.Number(30))
-
-// serviceTimeout is how long CloudFormation waits for the function's
-// answer. The function answers on every error, but a function stopped at
-// its timeout cannot: CloudFormation would wait an hour.
-var serviceTimeout = awscdk.Duration_Minutes(jsii.Number(2))
+// Timeouts, in seconds. timeoutSeconds is how long one call may take before
+// the function is stopped. serviceTimeoutSeconds is how long CloudFormation
+// waits for the function's answer: the function answers on every error, but
+// a function stopped at its timeout cannot, and CloudFormation would wait an
+// hour. (Plain numbers: a package-level CDK value would start the Node
+// runtime as soon as any command of the app runs.)
+const (
+	timeoutSeconds        = 30
+	serviceTimeoutSeconds = 120
+)
 
 // LogGroupName is the function's log group.
 const LogGroupName = "/baseline/sdkcall"
@@ -190,7 +193,7 @@ func New(scope constructs.Construct, id string, props Props) *Setting {
 		ServiceToken:   fn.FunctionArn(),
 		ResourceType:   jsii.String(props.ResourceType),
 		Properties:     &properties,
-		ServiceTimeout: serviceTimeout,
+		ServiceTimeout: awscdk.Duration_Seconds(jsii.Number(serviceTimeoutSeconds)),
 		RemovalPolicy:  awscdk.RemovalPolicy_DESTROY,
 	})
 	s.Resource.Node().AddDependency(s.Policy)
@@ -259,7 +262,7 @@ func function(stack awscdk.Stack) awslambda.IFunction {
 		Handler:     jsii.String("index.handler"),
 		Code:        awslambda.Code_FromInline(jsii.String(Handler)),
 		Role:        role,
-		Timeout:     timeout,
+		Timeout:     awscdk.Duration_Seconds(jsii.Number(timeoutSeconds)),
 		LogGroup:    logGroup,
 	})
 	cdknag.NagSuppressions_AddResourceSuppressions(fn, &[]*cdknag.NagPackSuppression{{
