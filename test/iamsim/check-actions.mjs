@@ -184,7 +184,10 @@ export function isMainModule(metaUrl) {
   }
 }
 
-async function main() {
+// runJsonCommand is the command-line shape every script here shares: read a
+// JSON request on stdin, print the JSON report, exit 1 when failed(report),
+// 2 when the input cannot be read.
+export async function runJsonCommand(handle, failed) {
   let input;
   try {
     input = await readStdinJson();
@@ -193,9 +196,11 @@ async function main() {
     process.exitCode = 2;
     return;
   }
-  const report = await checkPolicies(input);
+  const report = await handle(input);
   process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-  process.exitCode = report.unknown.length > 0 || report.errors.length > 0 ? 1 : 0;
+  process.exitCode = failed(report) ? 1 : 0;
 }
 
-if (isMainModule(import.meta.url)) await main();
+if (isMainModule(import.meta.url)) {
+  await runJsonCommand(checkPolicies, (report) => report.unknown.length > 0 || report.errors.length > 0);
+}

@@ -60,7 +60,7 @@
 //    ${aws:username} in policies). They are listed in "derivedContext".
 
 import { runSimulation, typeForContextKey } from '@cloud-copilot/iam-simulate';
-import { checkDocumentActions, isMainModule, readStdinJson } from './check-actions.mjs';
+import { checkDocumentActions, isMainModule, runJsonCommand } from './check-actions.mjs';
 import { loadAwsManaged } from './managed.mjs';
 
 const DECISIONS = new Set(['Allowed', 'ImplicitlyDenied', 'ExplicitlyDenied']);
@@ -362,19 +362,6 @@ export async function simulateCases(input) {
   return { results, managedPolicies: Object.fromEntries([...managedLoaded].sort(([a], [b]) => a.localeCompare(b))) };
 }
 
-async function main() {
-  let input;
-  try {
-    input = await readStdinJson();
-  } catch (err) {
-    process.stdout.write(JSON.stringify({ error: `cannot read input: ${err.message}` }) + '\n');
-    process.exitCode = 2;
-    return;
-  }
-  const report = await simulateCases(input);
-  process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-  const bad = report.errors?.length || report.results.some((r) => r.errors.length > 0);
-  process.exitCode = bad ? 1 : 0;
+if (isMainModule(import.meta.url)) {
+  await runJsonCommand(simulateCases, (report) => report.errors?.length || report.results.some((r) => r.errors.length > 0));
 }
-
-if (isMainModule(import.meta.url)) await main();
