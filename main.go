@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
@@ -24,6 +25,7 @@ import (
 )
 
 func main() {
+	usePinnedNode()
 	if len(os.Args) > 1 {
 		os.Exit(command(os.Args[1], os.Args[2:]))
 	}
@@ -133,4 +135,19 @@ func loadConfigFile(path string) (*config.Config, error) {
 		return config.Example(), nil
 	}
 	return config.Load(path)
+}
+
+// usePinnedNode makes the CDK's Node child process use the Node that
+// package.json pins (node_modules/.bin/node, installed by make), when it is
+// there and JSII_NODE does not name another: the machine's own Node may be
+// older and end-of-life.
+func usePinnedNode() {
+	if os.Getenv("JSII_NODE") != "" {
+		return
+	}
+	if node, err := filepath.Abs(filepath.Join("node_modules", ".bin", "node")); err == nil {
+		if _, err := os.Stat(node); err == nil {
+			os.Setenv("JSII_NODE", node)
+		}
+	}
 }

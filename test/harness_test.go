@@ -30,6 +30,13 @@ var tmpRoot string
 
 func TestMain(m *testing.M) {
 	flag.Parse()
+	// The CDK's Node child uses the Node that package.json pins, when make
+	// installed it, as the app does.
+	if node, err := filepath.Abs(filepath.Join(repoRoot, "node_modules", ".bin", "node")); err == nil && os.Getenv("JSII_NODE") == "" {
+		if _, err := os.Stat(node); err == nil {
+			os.Setenv("JSII_NODE", node)
+		}
+	}
 	var err error
 	if tmpRoot, err = os.MkdirTemp("", "baseline-test-"); err != nil {
 		fmt.Fprintln(os.Stderr, err)
