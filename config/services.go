@@ -83,6 +83,12 @@ type SecurityHub struct {
 	// region, so that the home region shows (and routes) every region's
 	// Security Hub findings.
 	FindingAggregator bool `yaml:"findingAggregator"`
+	// DisableGlobalControlsOutsideHome disables, in the regions other than
+	// the home region, the controls that check global resources
+	// (policies/globalcontrols.yaml). AWS Config records the global IAM
+	// types in the home region only; elsewhere those controls have no data
+	// and Config.1 fails. AWS advises disabling them there.
+	DisableGlobalControlsOutsideHome bool `yaml:"disableGlobalControlsOutsideHome"`
 }
 
 // Findings configure how findings reach the subscribers of the alarm topic.

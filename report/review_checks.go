@@ -576,6 +576,11 @@ func configRecorder(t *Target) Result {
 	case all && global:
 		return pass(rec, channels[0])
 	case strategy == "EXCLUSION_BY_RESOURCE_TYPES" || all:
+		if standards, ok := globalControlsDisabled(t.Stack); ok {
+			r := pass(append([]res{rec, channels[0]}, standards...)...)
+			r.Why = fmt.Sprintf("the recorder leaves out the IAM global types here (they are recorded once, in the home region %s), and every enabled standard here disables the controls that check global resources (securityHub.disableGlobalControlsOutsideHome), so no enabled control needs them", t.Home.Region)
+			return r
+		}
 		if linkedRegion(t) {
 			r := pass(rec, channels[0])
 			r.Why = "a linked region of the home region's finding aggregator, where Security Hub does not ask for the IAM types"
@@ -584,6 +589,95 @@ func configRecorder(t *Target) Result {
 		return notCovered("the recorder leaves out the IAM global types here (they are recorded once, in the home region) and no finding aggregator links this region: Security Hub fails Config.1 here while IAM controls are on in this region; securityHub.findingAggregator: true makes it a linked region", rec, channels[0])
 	}
 	return notCovered("the recorder records only some resource types", rec)
+}
+
+// subscription is a Security Hub standard of a stack: the part of its ARN
+// after "standards/", and the ids of the controls it disables (the last
+// part of their control ARNs).
+type subscription struct {
+	res
+	Standard string
+	Disabled []string
+}
+
+// standardsOf lists a stack's Security Hub standards.
+func standardsOf(s *Stack) []subscription {
+	var out []subscription
+	for _, st := range s.all("AWS::SecurityHub::Standard") {
+		_, name, ok := strings.Cut(render(st.prop("StandardsArn")), ":standards/")
+		if !ok {
+			continue
+		}
+		var disabled []string
+		for _, c := range st.list("DisabledStandardsControls") {
+			if _, id, ok := strings.Cut(render(dig(c, "StandardsControlArn")), ":control/"+name+"/"); ok {
+				disabled = append(disabled, id)
+			}
+		}
+		out = append(out, subscription{st, name, disabled})
+	}
+	return out
+}
+
+// globalControlsDisabled tells whether the stack has Security Hub
+// standards and each disables every control of policies/globalcontrols.yaml
+// it holds; it returns those standards.
+func globalControlsDisabled(s *Stack) ([]res, bool) {
+	g, err := policies.GlobalResourceControls()
+	standards := standardsOf(s)
+	if err != nil || len(standards) == 0 {
+		return nil, false
+	}
+	var out []res
+	for _, st := range standards {
+		for _, c := range g.In(st.Standard) {
+			if !contains(st.Disabled, c.ID) {
+				return nil, false
+			}
+		}
+		out = append(out, st.res)
+	}
+	return out, true
+}
+
+// checkedInHomeRegion qualifies the verdict of a control that checks
+// global resources in a region other than the home region, where each
+// enabled standard that holds the control disables it: Security Hub checks
+// it in the home region only, and the verdict is the home region's (the
+// rule decides it on the home stack). Other controls, and regions where
+// the control stays enabled, keep the rule's verdict as it is.
+func checkedInHomeRegion(control string, rule func(*Target) Result) func(*Target) Result {
+	return func(t *Target) Result {
+		r := rule(t)
+		if t.Stack == t.Home {
+			return r
+		}
+		g, err := policies.GlobalResourceControls()
+		if err != nil || !g.IsGlobal(control) {
+			return r
+		}
+		var in []string
+		for _, st := range standardsOf(t.Stack) {
+			for _, c := range g.In(st.Standard) {
+				if c.Control != control {
+					continue
+				}
+				if !contains(st.Disabled, c.ID) {
+					return r // enabled here in at least one standard
+				}
+				in = append(in, st.Standard)
+			}
+		}
+		if len(in) == 0 {
+			return r // no enabled standard here holds it
+		}
+		note := fmt.Sprintf("checked in the home region %s only: disabled here in %s (securityHub.disableGlobalControlsOutsideHome), as a control of global resources", t.Home.Region, strings.Join(in, ", "))
+		if r.Why != "" {
+			note = r.Why + "; " + note
+		}
+		r.Why = note
+		return r
+	}
 }
 
 // linkedRegion tells whether the home stack's finding aggregator links the

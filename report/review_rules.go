@@ -111,6 +111,14 @@ var Controls = []Control{
 	{"SNS.1", "SNS topics should be encrypted at-rest using AWS KMS", "every topic has a KMS key", RegionScope, topicEncryption},
 }
 
+// Controls that check global resources are decided on the home stack and,
+// in a region where they are disabled, say so (checkedInHomeRegion).
+func init() {
+	for i, c := range Controls {
+		Controls[i].Rule = checkedInHomeRegion(c.ID, c.Rule)
+	}
+}
+
 const cisAlarmChecks = "a metric filter with the exact CIS pattern on a multi-Region trail's log group, an alarm on its metric, a topic with a subscriber"
 
 func constant(r Result) func(*Target) Result { return func(*Target) Result { return r } }

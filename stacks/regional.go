@@ -55,6 +55,8 @@ func addRegionalServices(stack awscdk.Stack, cfg *config.Config, acc config.Acco
 		props := securityhub.Props{Standards: h.Standards}
 		if home {
 			props.AggregateRegions = aggregated
+		} else if h.DisableGlobalControlsOutsideHome {
+			props.GlobalResourcesRegion = acc.HomeRegion
 		}
 		securityhub.New(stack, "SecurityHub", props)
 	}

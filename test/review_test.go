@@ -118,6 +118,9 @@ func TestReviewOfTheExample(t *testing.T) {
 		{other, "GuardDuty.1", report.Pass, "GuardDuty"},
 		{other, "EC2.7", report.Pass, "Hardening/EbsEncryptionByDefault"},
 		{other, "SNS.1", report.NotCovered, ""},
+		// Outside the home region the recorder leaves the IAM types out, and
+		// the controls that need them are disabled.
+		{other, "Config.1", report.Pass, "SecurityHub/Standards/cis-aws-foundations-benchmark-v-5.0.0"},
 	} {
 		got := c.stack[c.id]
 		if got.Status != c.status {
@@ -131,6 +134,47 @@ func TestReviewOfTheExample(t *testing.T) {
 			t.Errorf("%s: satisfied by %v, want %s", c.id, byPaths(got), c.by)
 		}
 	}
+	if why := other["Config.1"].Why; !strings.Contains(why, "every enabled standard here disables the controls that check global resources") {
+		t.Errorf("us-east-1's Config.1 does not say why it passes: %q", why)
+	}
+	t.Run("controls of global resources say where Security Hub checks them", func(t *testing.T) {
+		const note = "checked in the home region ap-northeast-1 only: disabled here in "
+		for _, c := range []struct {
+			id, in string // in: the standards it is disabled in; "" for no note
+		}{
+			{"IAM.7", "aws-foundational-security-best-practices/v/1.0.0"},
+			{"IAM.8", "aws-foundational-security-best-practices/v/1.0.0"},
+			{"IAM.9", "cis-aws-foundations-benchmark/v/5.0.0"},
+			{"IAM.16", "cis-aws-foundations-benchmark/v/5.0.0"},
+			{"IAM.17", ""}, // in neither enabled standard
+			{"IAM.28", ""}, // an analyzer is regional
+			{"S3.1", ""},
+		} {
+			got, homeWhy := other[c.id], home[c.id].Why
+			if got.Status != home[c.id].Status {
+				t.Errorf("%s: %s here, %s in the home region, whose verdict it is", c.id, got.Status, home[c.id].Status)
+			}
+			if strings.Contains(homeWhy, note) {
+				t.Errorf("%s: the home region, which checks it, says %q", c.id, homeWhy)
+			}
+			if has := strings.Contains(got.Why, note+c.in+" "); has != (c.in != "") {
+				t.Errorf("%s: %q, want the note %v", c.id, got.Why, c.in != "")
+			}
+		}
+	})
+	t.Run("with disableGlobalControlsOutsideHome false Config.1 fails outside the home region", func(t *testing.T) {
+		r := report.BuildReview(servicesOptionsAssembly(t), nil, report.DefaultAssumptions())
+		all, base := reviewMatrix(t, r, "AllControls-eu-west-1"), reviewMatrix(t, r, "Base-eu-west-1")
+		if got := all["Config.1"]; got.Status != report.NotCovered || !strings.Contains(got.Why, "leaves out the IAM global types here") {
+			t.Errorf("Config.1 = %s (%s), want NOT COVERED", got.Status, got.Why)
+		}
+		if strings.Contains(all["IAM.7"].Why, "checked in the home region") {
+			t.Errorf("IAM.7 is enabled here and says %q", all["IAM.7"].Why)
+		}
+		if got := base["Config.1"]; got.Status != report.Pass {
+			t.Errorf("Base-eu-west-1 Config.1 = %s (%s), want PASS", got.Status, got.Why)
+		}
+	})
 	if got := other["CloudTrail.1"].By[0].Stack.Name; got != "Prod-ap-northeast-1" {
 		t.Errorf("us-east-1's CloudTrail.1 is satisfied in %s, want the home stack", got)
 	}

@@ -160,6 +160,45 @@ func customResourceCall(t testing.TB, r svcResource, event string) string {
 	return jsonOf(t, c)
 }
 
+// globalControls are the controls of global resources each standard holds,
+// by the standard's own control id (AWS Security Hub user guide:
+// controls-to-disable.html, cis-aws-foundations-benchmark.html, the
+// controls' "Related requirements").
+var globalControls = map[string][]string{
+	"aws-foundational-security-best-practices/v/1.0.0": {"Account.1", "IAM.1", "IAM.2", "IAM.3", "IAM.4", "IAM.5", "IAM.6", "IAM.7", "IAM.8", "IAM.21", "KMS.1", "KMS.2"},
+	// CIS v5.0.0 requirements of Account.1, IAM.2, IAM.3, IAM.4, IAM.5,
+	// IAM.6, IAM.9, IAM.15, IAM.16, IAM.18, IAM.22, IAM.26, IAM.27.
+	"cis-aws-foundations-benchmark/v/5.0.0": {"1.2", "1.14", "1.13", "1.3", "1.9", "1.5", "1.4", "1.7", "1.8", "1.16", "1.11", "1.18", "1.21"},
+	"nist-800-53/v/5.0.0":                   {"Account.1", "Account.2", "IAM.1", "IAM.2", "IAM.3", "IAM.4", "IAM.5", "IAM.6", "IAM.7", "IAM.8", "IAM.9", "IAM.19", "IAM.21", "KMS.1", "KMS.2"},
+}
+
+// wantDisabled is what a standard outside the home region must disable: the
+// control ARN of each of its controls of global resources.
+func wantDisabled(partition, region, account, standard string) []string {
+	var out []string
+	for _, id := range globalControls[standard] {
+		out = append(out, fmt.Sprintf("arn:%s:securityhub:%s:%s:control/%s/%s", partition, region, account, standard, id))
+	}
+	return out
+}
+
+// disabledControls lists the control ARNs a standard disables, checking
+// that each has a reason that names the home region.
+func disabledControls(t testing.TB, st svcResource) []string {
+	t.Helper()
+	var out []string
+	list, _ := st.Properties["DisabledStandardsControls"].([]any)
+	for _, c := range list {
+		m := c.(map[string]any)
+		arn, _ := m["StandardsControlArn"].(string)
+		if reason, _ := m["Reason"].(string); !strings.Contains(reason, "checks global resources, which AWS Config records in ") {
+			t.Errorf("%s: reason %q does not say why", arn, reason)
+		}
+		out = append(out, arn)
+	}
+	return out
+}
+
 func TestRegionalServicesInTheExample(t *testing.T) {
 	asm := exampleAssembly(t)
 	cfg := config.Example()
@@ -269,6 +308,18 @@ func TestRegionalServicesInTheExample(t *testing.T) {
 				}
 				if !slices.Equal(arns, want) {
 					t.Errorf("standards %v, want %v", arns, want)
+				}
+				for _, std := range []string{"aws-foundational-security-best-practices/v/1.0.0", "cis-aws-foundations-benchmark/v/5.0.0"} {
+					_, st := svcMust(t, s.Name, res, "SecurityHub/Standards/"+strings.ReplaceAll(std, "/", "-"))
+					got := disabledControls(t, st)
+					switch {
+					case home && len(got) != 0:
+						t.Errorf("%s disables %v in the home region, which records global resources", std, got)
+					case !home:
+						if want := wantDisabled("aws", region, acc.ID, std); !slices.Equal(got, want) {
+							t.Errorf("%s disables\n%v\nwant the controls of global resources\n%v", std, got, want)
+						}
+					}
 				}
 				if len(svcOfType(res, "AWS::SecurityHub::FindingAggregator")) != 0 {
 					t.Error("a finding aggregator, which is off by default")
@@ -624,6 +675,7 @@ accounts:
     trail: {mode: skip}
     awsConfig: {mode: skip, rules: [S3_BUCKET_VERSIONING_ENABLED]}
     guardDuty: {mode: skip}
+  - {name: AllControls, id: "100000000010", securityHub: {disableGlobalControlsOutsideHome: false}}
 `
 
 var servicesOptions cached
@@ -738,6 +790,24 @@ func TestRegionalServiceOptions(t *testing.T) {
 		}
 		if _, _, ok := svcAt(other, "SecurityHub/FindingAggregator"); ok {
 			t.Error("an aggregator outside the home region")
+		}
+	})
+
+	t.Run("outside the home region NIST 800-53 disables its controls of global resources, and the option turns that off", func(t *testing.T) {
+		_, st := svcMust(t, otherS.Name, other, "SecurityHub/Standards/nist-800-53-v-5.0.0")
+		if got, want := disabledControls(t, st), wantDisabled("aws", "eu-west-1", "100000000008", "nist-800-53/v/5.0.0"); !slices.Equal(got, want) {
+			t.Errorf("NIST disables\n%v\nwant\n%v", got, want)
+		}
+		_, reason := svcMust(t, otherS.Name, other, "SecurityHub/Standards/aws-foundational-security-best-practices-v-1.0.0")
+		first := reason.Properties["DisabledStandardsControls"].([]any)[0].(map[string]any)["Reason"]
+		if first != "Account.1 checks global resources, which AWS Config records in us-east-1 only; Security Hub checks it there" {
+			t.Errorf("reason %q", first)
+		}
+		all := svcTemplate(t, asm, stack(t, asm, "AllControls-eu-west-1"))
+		for _, st := range svcOfType(all, "AWS::SecurityHub::Standard") {
+			if got := disabledControls(t, st); len(got) != 0 {
+				t.Errorf("disableGlobalControlsOutsideHome false, and %v disables %v", st.Properties["StandardsArn"], got)
+			}
 		}
 	})
 
@@ -874,6 +944,8 @@ func TestRegionalServicesConfigErrors(t *testing.T) {
 			`b.yaml:8: accounts[1].awsConfig.mode: create delivers to the log bucket, and AWS Config cannot deliver to a bucket with a default Object Lock retention (trail.bucket.objectLock.mode GOVERNANCE); turn Object Lock off or set awsConfig.mode skip`},
 		{"Config into a central Object Lock bucket", strings.Replace(validConfig, `id: "111111111111"`, "id: \"111111111111\"\n    logArchive: true\n    awsConfig: {mode: skip}\n    trail: {bucket: {objectLock: {mode: COMPLIANCE, days: 30}}}", 1),
 			`b.yaml:11: accounts[1].awsConfig.mode: create delivers to the log archive's bucket (accounts[0]), and AWS Config cannot deliver to a bucket with a default Object Lock retention (objectLock.mode COMPLIANCE there); turn Object Lock off or set awsConfig.mode skip`},
+		{"a global-controls switch that is not a boolean", dev + "    securityHub: {disableGlobalControlsOutsideHome: maybe}\n",
+			`b.yaml:10: accounts[1].securityHub.disableGlobalControlsOutsideHome: must be true or false, got the string "maybe"`},
 		{"a misspelt key", dev + "    guardduty: {mode: skip}\n",
 			`b.yaml:10: accounts[1].guardduty: unknown key; did you mean "guardDuty"?`},
 	}
@@ -912,6 +984,10 @@ func TestRegionalConstructsRejectBadProps(t *testing.T) {
 		{"a standard given as a whole ARN", func() {
 			securityhub.New(stack, "S1", securityhub.Props{Standards: []string{"arn:aws:securityhub:us-east-1::standards/nist-800-53/v/5.0.0"}})
 		}, `securityhub: standard "arn:aws:securityhub:us-east-1::standards/nist-800-53/v/5.0.0" must be the part of its ARN after standards/, like aws-foundational-security-best-practices/v/1.0.0`},
+		{"global controls disabled in the region that records global resources", func() {
+			home := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Home"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("us-east-1")}})
+			securityhub.New(home, "S2", securityhub.Props{Standards: []string{"nist-800-53/v/5.0.0"}, GlobalResourcesRegion: "us-east-1"})
+		}, "securityhub: GlobalResourcesRegion us-east-1 is this stack's region; set it only in the regions that do not record global resource types"},
 		{"routes with no destination", func() { findingroutes.New(stack, "F1", findingroutes.Props{}) },
 			"findingroutes: set exactly one of Topic and ForwardToRegion"},
 		{"a severity out of range", func() {

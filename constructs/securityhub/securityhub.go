@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecurityhub"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/secure-baseline/cdk-baseline/policies"
 )
 
 // Props configure a Hub.
@@ -24,6 +26,14 @@ type Props struct {
 	// its EventBridge bus get the findings of those regions too.
 	// Default: none, no aggregator.
 	AggregateRegions []string
+	// GlobalResourcesRegion is the account's region where AWS Config records
+	// the global resource types (IAM). Set in any other region, it disables
+	// there, in each standard, the controls that check global resources
+	// (policies/globalcontrols.yaml), as AWS advises: this region's
+	// recorder leaves those types out, so the controls would have no data
+	// and Config.1 would fail; the recording region checks them.
+	// Default: "", every control of the standards stays enabled.
+	GlobalResourcesRegion string
 }
 
 // Hub is Security Hub in one region.
@@ -52,6 +62,10 @@ func New(scope constructs.Construct, id string, props Props) *Hub {
 	hub.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
 	h := &Hub{Construct: c, Hub: hub, Standards: map[string]awssecurityhub.CfnStandard{}}
 
+	region := *stack.Region()
+	if g := props.GlobalResourcesRegion; g != "" && g == region {
+		panic(fmt.Sprintf("securityhub: GlobalResourcesRegion %s is this stack's region; set it only in the regions that do not record global resource types", g))
+	}
 	if len(props.Standards) > 0 {
 		standards := constructs.NewConstruct(c, jsii.String("Standards"))
 		for _, s := range props.Standards {
@@ -61,7 +75,8 @@ func New(scope constructs.Construct, id string, props Props) *Hub {
 			// The id is the standard with its version: a new version is a
 			// new subscription.
 			standard := awssecurityhub.NewCfnStandard(standards, jsii.String(strings.ReplaceAll(s, "/", "-")), &awssecurityhub.CfnStandardProps{
-				StandardsArn: jsii.String(StandardArn(*stack.Partition(), *stack.Region(), s)),
+				StandardsArn:              jsii.String(StandardArn(*stack.Partition(), region, s)),
+				DisabledStandardsControls: disabledControls(stack, s, props.GlobalResourcesRegion),
 			})
 			standard.AddResourceDependency(hub, jsii.String("a standard needs Security Hub on"))
 			h.Standards[s] = standard
@@ -75,6 +90,32 @@ func New(scope constructs.Construct, id string, props Props) *Hub {
 		h.Aggregator.AddResourceDependency(hub, jsii.String("an aggregator needs Security Hub on"))
 	}
 	return h
+}
+
+// disabledControls are the global-resource controls of a standard, each
+// with its reason, when globalRegion is set; nil otherwise.
+func disabledControls(stack awscdk.Stack, standard, globalRegion string) *[]*awssecurityhub.CfnStandard_StandardsControlProperty {
+	if globalRegion == "" {
+		return nil
+	}
+	var out []*awssecurityhub.CfnStandard_StandardsControlProperty
+	for _, c := range policies.MustGlobalResourceControls().In(standard) {
+		out = append(out, &awssecurityhub.CfnStandard_StandardsControlProperty{
+			StandardsControlArn: jsii.String(ControlArn(*stack.Partition(), *stack.Region(), *stack.Account(), standard, c.ID)),
+			Reason:              jsii.String(fmt.Sprintf("%s checks global resources, which AWS Config records in %s only; Security Hub checks it there", c.Control, globalRegion)),
+		})
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return &out
+}
+
+// ControlArn is the ARN of a standard's control in an account and region;
+// id is the standard's own id of the control (IAM.9 in FSBP, 1.4 in CIS
+// v5.0.0).
+func ControlArn(partition, region, account, standard, id string) string {
+	return fmt.Sprintf("arn:%s:securityhub:%s:%s:control/%s/%s", partition, region, account, standard, id)
 }
 
 // StandardArn is the ARN of a standard in a region.
