@@ -428,6 +428,12 @@ func (w *accessWorld) protectionRows(t testing.TB) []simRow {
 					if n, ok := name(res, "AliasName"); ok {
 						targets = append(targets, target{"kms:DeleteAlias", fmt.Sprintf("arn:aws:kms:%s:%s:%s", s.Region, id, n)})
 					}
+				case "AWS::Lambda::Function":
+					// Unnamed: CloudFormation names it <stack>-<logical id>-<suffix>.
+					// Its role may change account settings, so changing or
+					// invoking it would be a way around the operator's deny.
+					fn := fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s-AWS679f53fac002430-0A1B2C3D4E5F", s.Region, id, s.Name)
+					targets = append(targets, target{"lambda:UpdateFunctionCode", fn}, target{"lambda:InvokeFunction", fn})
 				}
 			}
 			for _, ro := range is.Roles {
