@@ -97,7 +97,7 @@ func (a *Alarms) problems(trailMode string) problems {
 	case a.LogGroupName == "":
 	case !logGroupNamePattern.MatchString(a.LogGroupName):
 		ps.addf("alarms.logGroupName", "%q is not a log group name (1 to 512 letters, digits and . - _ / #)", a.LogGroupName)
-	case trailMode == "create":
+	case trailMode == ModeCreate:
 		ps.addf("alarms.logGroupName", "is for accounts whose trail is not the baseline's (trail.mode: skip); with trail.mode create the alarms watch the baseline trail's log group, so remove logGroupName")
 	}
 	if len(a.LargeInstanceSizes) == 0 && !slices.Contains(a.Disable, "Ec2LargeInstanceLaunches") {

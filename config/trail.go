@@ -70,7 +70,7 @@ var (
 	bucketNamePattern  = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 	lambdaArnPattern   = regexp.MustCompile(`^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$`)
 	iamRoleArnPattern  = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$`)
-	validModes         = []string{"create", "skip"}
+	validModes         = []string{ModeCreate, ModeSkip}
 	validMgmtEvents    = []string{"all", "writeOnly"}
 	validObjectLockMod = []string{"GOVERNANCE", "COMPLIANCE"}
 )

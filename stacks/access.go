@@ -67,7 +67,7 @@ func role(r config.AccessRole) accessmodel.Role {
 // chooses it): the baseline trail's, or else the existing one named in
 // alarms.logGroupName.
 func alarmLogGroup(acc config.Account) string {
-	if acc.Trail.Mode != "create" && acc.Alarms.LogGroupName != "" {
+	if acc.Trail.Mode != config.ModeCreate && acc.Alarms.LogGroupName != "" {
 		return acc.Alarms.LogGroupName
 	}
 	return audittrail.DefaultLogGroup

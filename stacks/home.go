@@ -1,8 +1,6 @@
 package stacks
 
 import (
-	"fmt"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -50,11 +48,11 @@ func addAuditTrail(stack awscdk.Stack, cfg *config.Config, acc config.Account) *
 	var archive *audittrail.Archive
 	if archiveAcc.ID == acc.ID {
 		var writers []audittrail.Writer
-		if acc.Trail.Mode == "create" {
+		if acc.Trail.Mode == config.ModeCreate {
 			writers = append(writers, audittrail.Writer{AccountID: acc.ID, Region: acc.HomeRegion})
 		}
 		for _, a := range cfg.Accounts {
-			if acc.LogArchive && a.ID != acc.ID && a.Trail.Mode == "create" {
+			if acc.LogArchive && a.ID != acc.ID && a.Trail.Mode == config.ModeCreate {
 				writers = append(writers, audittrail.Writer{AccountID: a.ID, Region: a.HomeRegion})
 			}
 		}
@@ -73,13 +71,13 @@ func addAuditTrail(stack awscdk.Stack, cfg *config.Config, acc config.Account) *
 			if acc.StackSetMember {
 				props.DeployRoleArn = audittrail.StackSetDeployRoleArn(stack)
 			}
-			if acc.Trail.Mode == "create" {
+			if acc.Trail.Mode == config.ModeCreate {
 				props.LogGroupNames = []string{audittrail.DefaultLogGroup}
 			}
 			archive = audittrail.NewArchive(stack, "LogArchive", props)
 		}
 	}
-	if acc.Trail.Mode != "create" {
+	if acc.Trail.Mode != config.ModeCreate {
 		return nil
 	}
 	t := acc.Trail
@@ -99,7 +97,7 @@ func addAuditTrail(stack awscdk.Stack, cfg *config.Config, acc config.Account) *
 	} else {
 		// The archive's key, by its alias ARN: the key id of another
 		// account's key is not known at synth time.
-		props.KeyArn = jsii.String(fmt.Sprintf("arn:%s:kms:%s:%s:%s", *stack.Partition(), archiveAcc.HomeRegion, archiveAcc.ID, audittrail.DefaultKeyAlias))
+		props.KeyArn = jsii.String(audittrail.KeyAliasArn(*stack.Partition(), archiveAcc.HomeRegion, archiveAcc.ID))
 	}
 	return audittrail.NewTrail(stack, "AuditTrail", props)
 }

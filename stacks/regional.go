@@ -1,7 +1,6 @@
 package stacks
 
 import (
-	"fmt"
 	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -35,7 +34,7 @@ func addRegionalServices(stack awscdk.Stack, cfg *config.Config, acc config.Acco
 			BucketName:          LogBucketName(cfg, acc),
 			// By alias: the key may be another account's, whose id is not
 			// known at synth time.
-			KeyArn:            fmt.Sprintf("arn:%s:kms:%s:%s:%s", *stack.Partition(), archive.HomeRegion, archive.ID, audittrail.DefaultKeyAlias),
+			KeyArn:            audittrail.KeyAliasArn(*stack.Partition(), archive.HomeRegion, archive.ID),
 			KeyPrefix:         audittrail.ConfigPrefix,
 			SnapshotFrequency: configrecorder.SnapshotFrequency(c.SnapshotFrequency),
 			ManagedRules:      c.Rules,

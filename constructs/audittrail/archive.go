@@ -37,6 +37,12 @@ func BucketName(accountID, region string) string {
 	return fmt.Sprintf("%s-%s-%s", bucketNamePrefix, accountID, region)
 }
 
+// KeyAliasArn is the ARN of the archive key's alias in an account: how
+// other stacks name the key, since its key id is only known once deployed.
+func KeyAliasArn(partition, region, accountID string) string {
+	return fmt.Sprintf("arn:%s:kms:%s:%s:%s", partition, region, accountID, DefaultKeyAlias)
+}
+
 // TrailArn is the ARN of the baseline trail of an account.
 func TrailArn(partition, region, accountID, trailName string) string {
 	return fmt.Sprintf("arn:%s:cloudtrail:%s:%s:trail/%s", partition, region, accountID, trailName)
