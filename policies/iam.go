@@ -31,6 +31,7 @@ var IAMTokens = []string{
 	"StackPrefix",
 	"AdminRoleName", "OperatorRoleName", "ReadOnlyRoleName",
 	"AdminGroupName", "OperatorGroupName", "ReadOnlyGroupName",
+	"RulePrefix", "OwnerTagKey",
 }
 
 // tokenPattern matches our placeholders. IAM's own policy variables, such as

@@ -31,7 +31,7 @@ func addAccess(stack awscdk.Stack, cfg *config.Config, acc config.Account) {
 		Protected: accessmodel.Protected{
 			TrailName:    audittrail.DefaultTrailName,
 			LogGroupName: alarmLogGroup(acc),
-			StackPrefix:  acc.Name + "-",
+			StackPrefix:  stackPrefix(acc),
 		},
 	})
 
@@ -57,6 +57,16 @@ func addAccess(stack awscdk.Stack, cfg *config.Config, acc config.Account) {
 		Rule:            accessmodel.Rule{MFAMaxAgeSeconds: a.MFAMaxAgeSeconds, AllowedSourceIPs: a.AllowedSourceIPs},
 		BreakGlassUsers: a.BreakGlassUsers,
 	})
+}
+
+// stackPrefix starts the name of every stack of acc's baseline, and of every
+// role and function CloudFormation names for them: "<account name>-" for the
+// stacks of `cdk deploy`, MemberStackPrefix for StackSet members.
+func stackPrefix(acc config.Account) string {
+	if acc.StackSetMember {
+		return MemberStackPrefix
+	}
+	return acc.Name + "-"
 }
 
 func role(r config.AccessRole) accessmodel.Role {

@@ -30,6 +30,14 @@ const (
 	MemberHome     = "Member-home"
 	MemberRegional = "Member-regional"
 	stackSetPrefix = "baseline"
+	// MemberStackPrefix starts the name of every stack the baseline's
+	// StackSets create in a member account: CloudFormation names a stack
+	// instance StackSet-<stack set name>-<id>, as AWS Control Tower's
+	// StackSet-AWSControlTowerBP-BASELINE-CLOUDWATCH-* stacks show
+	// (https://docs.aws.amazon.com/controltower/latest/userguide/account-factory-considerations.html).
+	// The operator deny protects the members' stacks, roles and functions
+	// by this prefix.
+	MemberStackPrefix = "StackSet-" + stackSetPrefix + "-"
 )
 
 // MemberAccount is the account the member templates are built for: every

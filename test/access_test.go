@@ -108,6 +108,7 @@ func TestAccessRolesInTheExample(t *testing.T) {
 					"LogGroupName": "/baseline/cloudtrail", "StackPrefix": acc.Name + "-",
 					"AdminRoleName": "BaselineAdmin", "OperatorRoleName": "BaselineOperator", "ReadOnlyRoleName": "BaselineReadOnly",
 					"AdminGroupName": "BaselineAdmins", "OperatorGroupName": "BaselineOperators", "ReadOnlyGroupName": "BaselineReadOnlyUsers",
+					"RulePrefix": "baseline-", "OwnerTagKey": "baseline:owner",
 				})
 				if err != nil {
 					t.Fatal(err)

@@ -46,6 +46,13 @@ const (
 	SelfServicePolicyName = "BaselineSelfServiceMfa"
 	// BreakGlassGroupName is the group of the break-glass users.
 	BreakGlassGroupName = "BaselineBreakGlass"
+	// OwnerTagKey marks the CloudFormation stacks the operator owns: the
+	// operator may change a stack only while it carries OwnerTagKey=operator,
+	// and may create stacks only with that tag (operator-deny.json). Every
+	// other stack (the baseline's, CDKToolkit, an admin's) may keep an
+	// admin-capable service role that CloudFormation would use on the
+	// operator's behalf.
+	OwnerTagKey = "baseline:owner"
 )
 
 // Role configures one role.
@@ -90,6 +97,9 @@ type Protected struct {
 	TopicName string
 	// LogGroupName of the trail's log group. Default: "/baseline/cloudtrail".
 	LogGroupName string
+	// RulePrefix starts the name of every EventBridge rule of the baseline
+	// (the finding routes). Default: "baseline-".
+	RulePrefix string
 	// StackPrefix starts the name of every baseline stack of the account
 	// (and of every role CloudFormation names for them).
 	// Default: this stack's name (only this stack is protected).
@@ -175,6 +185,8 @@ func NewRoles(scope constructs.Construct, id string, props RolesProps) *Roles {
 		"AdminGroupName":    props.Groups.Admin,
 		"OperatorGroupName": props.Groups.Operator,
 		"ReadOnlyGroupName": props.Groups.ReadOnly,
+		"RulePrefix":        props.Protected.RulePrefix,
+		"OwnerTagKey":       OwnerTagKey,
 	}
 	trust := trustPrincipal(stack, props.TrustedAccountID, props.Rule)
 	who := fmt.Sprintf("IAM users of account %s with MFA", props.TrustedAccountID)
@@ -428,6 +440,7 @@ func (p Protected) withDefaults(stackName string) Protected {
 	p.AlarmPrefix = orDefault(p.AlarmPrefix, "baseline-")
 	p.TopicName = orDefault(p.TopicName, "baseline-alarms")
 	p.LogGroupName = orDefault(p.LogGroupName, "/baseline/cloudtrail")
+	p.RulePrefix = orDefault(p.RulePrefix, "baseline-")
 	p.StackPrefix = orDefault(p.StackPrefix, stackName)
 	return p
 }

@@ -360,7 +360,10 @@ func denyTampering(bucket awss3.Bucket, stack awscdk.Stack, partition, deployRol
 		Sid:        jsii.String("DenyLogDeletionExceptBreakGlass"),
 		Effect:     awsiam.Effect_DENY,
 		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
-		Actions:    jsii.Strings("s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectRetention", "s3:PutObjectLegalHold", "s3:BypassGovernanceRetention"),
+		// ReplicateDelete writes delete markers, as a replication role
+		// does into a destination bucket.
+		Actions: jsii.Strings("s3:DeleteObject", "s3:DeleteObjectVersion", "s3:ReplicateDelete",
+			"s3:PutObjectRetention", "s3:PutObjectLegalHold", "s3:BypassGovernanceRetention"),
 		Resources:  jsii.Strings(bucketArn + "/*"),
 		Conditions: &map[string]any{"ArnNotLike": map[string]any{"aws:PrincipalArn": deleters}},
 	}))
@@ -368,9 +371,14 @@ func denyTampering(bucket awss3.Bucket, stack awscdk.Stack, partition, deployRol
 		Sid:        jsii.String("DenyBucketTamperingExceptDeployAndBreakGlass"),
 		Effect:     awsiam.Effect_DENY,
 		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
-		Actions: jsii.Strings("s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutLifecycleConfiguration",
-			"s3:PutBucketVersioning", "s3:PutBucketObjectLockConfiguration", "s3:PutEncryptionConfiguration",
-			"s3:PutBucketLogging", "s3:PutBucketPublicAccessBlock", "s3:PutBucketOwnershipControls", "s3:PutBucketAcl", "s3:DeleteBucket"),
+		// Every change to the bucket itself: on the bucket's ARN (not its
+		// objects') every Create/Put/Update/Delete/Pause action and tagging
+		// is a bucket setting (policy, lifecycle, replication, request
+		// payment, notifications, metadata tables, ...), and the wildcards
+		// take in the settings AWS adds. test/tamper_test.go checks every
+		// changing action of the SAR's bucket resource type against this.
+		Actions: jsii.Strings("s3:Create*", "s3:Put*", "s3:Update*", "s3:Delete*", "s3:Pause*",
+			"s3:TagResource", "s3:UntagResource"),
 		Resources:  jsii.Strings(bucketArn),
 		Conditions: &map[string]any{"ArnNotLike": map[string]any{"aws:PrincipalArn": append([]string{deployRole}, breakGlass...)}},
 	}))

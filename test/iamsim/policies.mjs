@@ -26,7 +26,9 @@ export const PLACEHOLDERS = [
   'ReadOnlyRoleName',
   'AdminGroupName',
   'OperatorGroupName',
-  'ReadOnlyGroupName'
+  'ReadOnlyGroupName',
+  'RulePrefix',
+  'OwnerTagKey'
 ];
 
 export function loadTemplate(name) {

