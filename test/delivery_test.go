@@ -763,3 +763,141 @@ func TestDeliveryPaths(t *testing.T) {
 	}
 	t.Logf("%d delivery cases: %d allowed, %d denied twins; %d failed", len(cases), allowed, denied, len(failures))
 }
+
+// copyDoc returns a deep copy of a policy document and its
+// statements, to break one in a negative test.
+func copyDoc(t testing.TB, doc map[string]any) (map[string]any, []map[string]any) {
+	t.Helper()
+	var out map[string]any
+	if err := json.Unmarshal([]byte(jsonOf(t, doc)), &out); err != nil {
+		t.Fatal(err)
+	}
+	var sts []map[string]any
+	switch s := out["Statement"].(type) {
+	case []any:
+		for _, e := range s {
+			sts = append(sts, e.(map[string]any))
+		}
+	case map[string]any:
+		sts = append(sts, s)
+	}
+	return out, sts
+}
+
+// principalIs reports whether a statement's principal is the service.
+func principalIs(st map[string]any, service string) bool {
+	p, _ := st["Principal"].(map[string]any)
+	b, _ := json.Marshal(p["Service"])
+	return strings.Contains(string(b), `"`+service+`"`)
+}
+
+// TestDeliveryProofCatchesBrokenPolicies breaks each kind of condition the
+// delivery proof relies on, in the example's cases, and checks that the
+// proof then fails: a condition on a key the service does not send turns
+// its allowed cases denied; a dropped condition turns its twins allowed.
+func TestDeliveryProofCatchesBrokenPolicies(t *testing.T) {
+	w := deliveryWorlds(t)[0]
+	all := w.cases(t)
+	type breakage struct {
+		name  string
+		paths []string
+		// change edits the resource policy of a case of one of the paths;
+		// it reports whether it changed anything.
+		change func(t testing.TB, sts []map[string]any) bool
+		// want is the kind of case that must then fail.
+		wantAllowedFail, wantTwinFail bool
+	}
+	dropCondition := func(service, operator, key string) func(testing.TB, []map[string]any) bool {
+		return func(t testing.TB, sts []map[string]any) bool {
+			changed := false
+			for _, st := range sts {
+				cond, _ := st["Condition"].(map[string]any)
+				block, _ := cond[operator].(map[string]any)
+				if principalIs(st, service) && block != nil && block[key] != nil {
+					delete(block, key)
+					changed = true
+				}
+			}
+			return changed
+		}
+	}
+	addCondition := func(service, key, value string) func(testing.TB, []map[string]any) bool {
+		return func(t testing.TB, sts []map[string]any) bool {
+			changed := false
+			for _, st := range sts {
+				if principalIs(st, service) && st["Effect"] == "Allow" {
+					st["Condition"] = map[string]any{"StringEquals": map[string]any{key: value}}
+					changed = true
+				}
+			}
+			return changed
+		}
+	}
+	for _, b := range []breakage{
+		{"the CloudTrail role trust asks for aws:SourceArn again", []string{"cloudtrail-logs-assume"},
+			addCondition("cloudtrail.amazonaws.com", "aws:SourceArn", "arn:aws:cloudtrail:ap-northeast-1:111111111111:trail/baseline-trail"), true, false},
+		{"the EventBridge key statement asks for aws:SourceAccount", []string{"rule-kms"},
+			addCondition("events.amazonaws.com", "aws:SourceAccount", "111111111111"), true, false},
+		{"the CloudTrail key statement loses its encryption-context condition", []string{"cloudtrail-kms-encrypt"},
+			dropCondition("cloudtrail.amazonaws.com", "StringLike", "kms:EncryptionContext:aws:cloudtrail:arn"), false, true},
+		{"the CloudWatch Logs key statement loses its encryption-context condition", []string{"logs-kms"},
+			dropCondition("logs.ap-northeast-1.amazonaws.com", "ArnEquals", "kms:EncryptionContext:aws:logs:arn"), false, true},
+		{"the CloudTrail bucket statements lose aws:SourceArn", []string{"cloudtrail-s3-logs", "cloudtrail-s3-digest", "cloudtrail-s3-acl"},
+			dropCondition("cloudtrail.amazonaws.com", "StringEquals", "aws:SourceArn"), false, true},
+		{"the CloudTrail bucket statement loses s3:x-amz-acl", []string{"cloudtrail-s3-logs"},
+			dropCondition("cloudtrail.amazonaws.com", "StringEquals", "s3:x-amz-acl"), false, true},
+		{"the Config bucket statements lose aws:SourceAccount", []string{"config-s3-put", "config-s3-check"},
+			dropCondition("config.amazonaws.com", "StringEquals", "aws:SourceAccount"), false, true},
+		{"the topic policy loses aws:SourceAccount", []string{"alarm-sns", "rule-sns"},
+			dropCondition("events.amazonaws.com", "StringEquals", "aws:SourceAccount"), false, true},
+		{"the access-log bucket loses aws:SourceArn", []string{"s3-access-logs"},
+			dropCondition("logging.s3.amazonaws.com", "ArnLike", "aws:SourceArn"), false, true},
+		{"the forwarding role trust loses aws:SourceAccount", []string{"forward-assume"},
+			dropCondition("events.amazonaws.com", "StringEquals", "aws:SourceAccount"), false, true},
+	} {
+		t.Run(b.name, func(t *testing.T) {
+			var cases []deliveryCase
+			changed := 0
+			for _, c := range all {
+				if !containsString(b.paths, c.path) {
+					continue
+				}
+				doc, sts := copyDoc(t, c.ResourcePolicy)
+				if b.change(t, sts) {
+					changed++
+				}
+				doc["Statement"] = sts
+				c.ResourcePolicy = doc
+				cases = append(cases, c)
+			}
+			if changed == 0 {
+				t.Fatalf("the breakage changed no policy of paths %v: it tests nothing", b.paths)
+			}
+			failures, _ := evaluateDelivery(t, cases)
+			var allowedFail, twinFail int
+			for _, f := range failures {
+				if f.want == "Allowed" {
+					allowedFail++
+				} else {
+					twinFail++
+				}
+			}
+			t.Logf("%d cases, %d policies broken: %d allowed cases and %d twins fail", len(cases), changed, allowedFail, twinFail)
+			if b.wantAllowedFail && allowedFail == 0 {
+				t.Error("no allowed case fails: the proof misses a condition on a key the service does not send")
+			}
+			if b.wantTwinFail && twinFail == 0 {
+				t.Error("no twin fails: the proof misses a dropped condition")
+			}
+		})
+	}
+}
+
+func containsString(list []string, s string) bool {
+	for _, e := range list {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}
