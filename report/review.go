@@ -155,6 +155,8 @@ func (r *Review) Markdown() []byte {
 	}
 	p("\n")
 
+	r.residualRiskSection(&b)
+
 	for _, a := range r.Accounts {
 		p("## Account %s (%s)\n\n", a.Name, a.ID)
 		r.costSection(&b, a)

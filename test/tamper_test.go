@@ -310,15 +310,6 @@ func (p physical) resourcePolicies(t testing.TB) map[string]map[string]any {
 	return out
 }
 
-func sortedIDs(s report.Stack) []string {
-	ids := make([]string, 0, len(s.Template.Resources))
-	for id := range s.Template.Resources {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return ids
-}
-
 // rootKeyPolicy stands in for an alias's key policy: alias actions are
 // authorized by IAM policies on the alias ARN (and by the key policy on the
 // key, a separate cell), so the account-root statement lets IAM decide.
