@@ -35,6 +35,15 @@ func TestRegionalLimitsNameKnownThings(t *testing.T) {
 	known("configGlobalIam", limits.ConfigGlobalIam.Unavailable)
 	for _, c := range limits.SecurityHubControls {
 		known(c.Control, c.Unavailable)
+		// Config validation rejects a home region only where Config cannot
+		// record IAM (config.globalIamHomeProblems). A global control
+		// missing in another home region would be disabled everywhere else
+		// and checked nowhere: extend that rule before adding such a row.
+		for _, r := range c.Unavailable {
+			if limits.ConfigGlobalIam.Has(r) {
+				t.Errorf("%s is missing in %s, where Config records IAM: a home region there would check %s nowhere, and validation does not catch it", c.Control, r, c.Control)
+			}
+		}
 		if c.Rule == "" || !strings.Contains(c.Source, c.Rule) {
 			t.Errorf("%s: source %s is not the page of its rule %q", c.Control, c.Source, c.Rule)
 		}
