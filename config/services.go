@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/secure-baseline/cdk-baseline/policies"
 )
 
 // RegionalServices configure the services every regional stack holds: AWS
@@ -209,6 +211,8 @@ func (r *RegionalServices) problems(s *Settings) problems {
 		}
 	}
 
+	ps = append(ps, globalIamHomeProblems(s)...)
+
 	g := r.GuardDuty
 	mode("guardDuty.mode", g.Mode)
 	list("guardDuty.protection", g.Protection, in(ProtectionPlans), "a protection plan; use "+orList(ProtectionPlans))
@@ -267,4 +271,106 @@ func archiveDeliveryProblems(cfg *Config) problems {
 		ps.addf(fmt.Sprintf("accounts[%d].awsConfig.mode", i), "create delivers to the log archive's bucket (accounts[%d]), and AWS Config cannot deliver to a bucket with a default Object Lock retention (objectLock.mode %s there); turn Object Lock off or set awsConfig.mode skip", archive, lock)
 	}
 	return ps
+}
+
+// globalIamHomeProblems rejects a home region where AWS Config cannot record
+// the global IAM resource types (policies/regions.yaml). The baseline
+// records them in the home region only and, outside it, disables the
+// Security Hub controls that check them; with such a home region they would
+// be recorded and checked nowhere, silently. Adapting (recording them in
+// another region) would move the account's global checks out of the region
+// its operators chose, so the choice is left to them.
+func globalIamHomeProblems(s *Settings) problems {
+	var ps problems
+	limits := policies.MustRegionalAvailability()
+	g := limits.ConfigGlobalIam
+	if !slices.Contains(Regions, s.HomeRegion) || g.Has(s.HomeRegion) {
+		return nil // an unknown home region is reported on its own
+	}
+	records := s.AWSConfig.Mode == ModeCreate
+	disables := s.SecurityHub.Mode == ModeCreate && s.SecurityHub.DisableGlobalControlsOutsideHome && len(s.Regions) > 1
+	if !records && !disables {
+		return nil
+	}
+	var what, fix []string
+	if records {
+		what = append(what, "awsConfig.mode create records the IAM users, groups, roles and policies in the home region only")
+		fix = append(fix, "set awsConfig.mode skip where another recorder covers IAM")
+	}
+	if disables {
+		what = append(what, "securityHub.disableGlobalControlsOutsideHome turns their controls off in every other region")
+		fix = append(fix, "set securityHub.disableGlobalControlsOutsideHome false")
+	}
+	ps.addf("homeRegion", "AWS Config cannot record the global IAM resource types in %s (a region it reached after February 2022: %s), and %s, so IAM would be checked nowhere; choose a homeRegion where Config records them, such as %s, or %s",
+		s.HomeRegion, g.Source, strings.Join(what, ", and "), suggestHome(s.Regions, g), strings.Join(fix, " and "))
+	return ps
+}
+
+// suggestHome is a configured region where Config records the global IAM
+// types, or us-east-1.
+func suggestHome(regions []string, g policies.RegionalLimit) string {
+	for _, r := range regions {
+		if slices.Contains(Regions, r) && g.Has(r) {
+			return r
+		}
+	}
+	return exampleRegion
+}
+
+// stackSetRegionProblems checks StackSet mode against policies/regions.yaml.
+// One member template serves every region of a StackSet, and its region is
+// only known at deploy time, so the constructs cannot leave a missing plan
+// or control out in some regions only, as they do for per-account stacks.
+// A plan or a disabled control that does not exist in a target region is
+// therefore an error here, not a failed StackSet instance later. Paths are
+// top-level: StackSet members take the top-level settings.
+func stackSetRegionProblems(cfg *Config) problems {
+	if !cfg.Organization.Enabled() {
+		return nil
+	}
+	var ps problems
+	limits := policies.MustRegionalAvailability()
+	s := cfg.Settings
+	if g := s.GuardDuty; g.Mode == ModeCreate {
+		for i, p := range g.Protection {
+			f, ok := limits.PlanLimit(p)
+			if !ok {
+				continue
+			}
+			if missing := regionsWithout(s.Regions, f.RegionalLimit); len(missing) > 0 {
+				ps.addf(fmt.Sprintf("guardDuty.protection[%d]", i), "%s (%s) does not exist in %s (%s), and in StackSet mode one template serves every region; remove %s from guardDuty.protection or %s from regions",
+					p, f.Feature, strings.Join(missing, ", "), f.Source, p, strings.Join(missing, ", "))
+			}
+		}
+	}
+	if h := s.SecurityHub; h.Mode == ModeCreate && h.DisableGlobalControlsOutsideHome {
+		others := slices.DeleteFunc(slices.Clone(s.Regions), func(r string) bool { return r == s.HomeRegion })
+		global := policies.MustGlobalResourceControls()
+		for _, std := range h.Standards {
+			for _, c := range global.In(std) {
+				l, ok := limits.ControlLimit(c.Control)
+				if !ok {
+					continue
+				}
+				if missing := regionsWithout(others, l.RegionalLimit); len(missing) > 0 {
+					ps.addf("securityHub.disableGlobalControlsOutsideHome", "outside the home region, %s would disable %s, which does not exist in %s (%s), and in StackSet mode one template serves every region; set securityHub.disableGlobalControlsOutsideHome false or remove %s from regions",
+						std, c.Control, strings.Join(missing, ", "), l.Source, strings.Join(missing, ", "))
+					return ps // one is enough to say what to change
+				}
+			}
+		}
+	}
+	return ps
+}
+
+// regionsWithout are the regions, in config order, where l says the thing
+// is missing.
+func regionsWithout(regions []string, l policies.RegionalLimit) []string {
+	var out []string
+	for _, r := range regions {
+		if !l.Has(r) {
+			out = append(out, r)
+		}
+	}
+	return out
 }

@@ -30,6 +30,16 @@ type Trail struct {
 	// policy and lifecycle; nobody else can (the account root user can
 	// always replace a bucket policy).
 	BreakGlassRoleArns []string `yaml:"breakGlassRoleArns"`
+	// ArchiveKeyArn is the key ARN of the log archive key this account's
+	// home stack owns (alias/baseline/cloudtrail), as the stack's output
+	// LogArchiveKeyArn shows after its first deploy. Stacks that cannot
+	// reference the key directly (the account's other regions, and in
+	// central-archive mode the other accounts) then name the key by this ARN
+	// instead of by its alias ARN: AWS Config documents a key ARN for its
+	// delivery channel, and S3 asks for a key ARN in service and
+	// cross-account requests (README "Which key ARN each stack uses").
+	// Default: "", the alias ARN.
+	ArchiveKeyArn string `yaml:"archiveKeyArn"`
 }
 
 // DataEvents selects data events: [] logs none, [all] logs every bucket or
@@ -70,6 +80,7 @@ var (
 	bucketNamePattern  = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 	lambdaArnPattern   = regexp.MustCompile(`^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$`)
 	iamRoleArnPattern  = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$`)
+	kmsKeyArnPattern   = regexp.MustCompile(`^arn:aws[a-z-]*:kms:([a-z0-9-]+):([0-9]{12}):key/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 	validModes         = []string{ModeCreate, ModeSkip}
 	validMgmtEvents    = []string{"all", "writeOnly"}
 	validObjectLockMod = []string{"GOVERNANCE", "COMPLIANCE"}
@@ -133,4 +144,35 @@ func joinInts(xs []int) string {
 		s[i] = fmt.Sprint(x)
 	}
 	return strings.Join(s, ", ")
+}
+
+// archiveKeyArnProblems checks trail.archiveKeyArn. It names one account's
+// key, so it belongs in the entry of the account that owns the log archive
+// (the logArchive account, or without one each account itself), and must
+// be that account's key in its home region. isSet tells whether a path was
+// written in the file. Paths are full.
+func archiveKeyArnProblems(cfg *Config, isSet func(path string) bool) problems {
+	var ps problems
+	top := cfg.Trail.ArchiveKeyArn
+	if top != "" {
+		ps.addf("trail.archiveKeyArn", "is the key of one account's log archive; set it in the entry of the account that owns the archive, not at the top level")
+	}
+	archive := slices.IndexFunc(cfg.Accounts, func(a Account) bool { return a.LogArchive })
+	for i, acc := range cfg.Accounts {
+		path := fmt.Sprintf("accounts[%d].trail.archiveKeyArn", i)
+		arn := acc.Trail.ArchiveKeyArn
+		if arn == "" || (arn == top && !isSet(path)) {
+			continue // unset, or inherited from the top level and reported there
+		}
+		m := kmsKeyArnPattern.FindStringSubmatch(arn)
+		switch {
+		case archive >= 0 && archive != i:
+			ps.addf(path, "the log archive's key belongs to accounts[%d] (logArchive: true); set archiveKeyArn there, or remove it here", archive)
+		case acc.Trail.Mode != ModeCreate && archive != i:
+			ps.addf(path, "this account has no log archive (trail.mode %s); remove archiveKeyArn", acc.Trail.Mode)
+		case m == nil || m[1] != acc.HomeRegion || m[2] != acc.ID:
+			ps.addf(path, "%q is not a key of this account in its home region; use arn:aws:kms:%s:%s:key/<key id>, as the output LogArchiveKeyArn of stack %s-%s shows after its first deploy", arn, acc.HomeRegion, acc.ID, acc.Name, acc.HomeRegion)
+		}
+	}
+	return ps
 }

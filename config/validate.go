@@ -109,6 +109,13 @@ func validate(cfg *Config, d *decoder) Errors {
 	for _, p := range accessProblems(cfg, func(path string) bool { _, ok := d.lines[path]; return ok }) {
 		report(p.path, p.msg, topLevelPath(p.path))
 	}
+	for _, p := range archiveKeyArnProblems(cfg, func(path string) bool { _, ok := d.lines[path]; return ok }) {
+		account, _, _ := strings.Cut(p.path, ".")
+		report(p.path, p.msg, account)
+	}
+	for _, p := range stackSetRegionProblems(cfg) {
+		report(p.path, p.msg, "organization")
+	}
 	for _, p := range archiveDeliveryProblems(cfg) {
 		account, _, _ := strings.Cut(p.path, ".")
 		report(p.path, p.msg, account)

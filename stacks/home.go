@@ -74,7 +74,15 @@ func addAuditTrail(stack awscdk.Stack, cfg *config.Config, acc config.Account) *
 			if acc.Trail.Mode == config.ModeCreate {
 				props.LogGroupNames = []string{audittrail.DefaultLogGroup}
 			}
-			archive = audittrail.NewArchive(stack, "LogArchive", props)
+			archive = audittrail.NewArchive(stack, archiveID, props)
+			// The key's ARN, for trail.archiveKeyArn (archivekey.go). A
+			// StackSet member has no entry of its own to set it in.
+			if !acc.StackSetMember {
+				awscdk.NewCfnOutput(stack, jsii.String("LogArchiveKeyArn"), &awscdk.CfnOutputProps{
+					Value:       archive.Key.KeyArn(),
+					Description: jsii.String("The log archive key's ARN: set it as trail.archiveKeyArn of this account, so that the stacks of other regions and accounts name the key by ARN"),
+				})
+			}
 		}
 	}
 	if acc.Trail.Mode != config.ModeCreate {
@@ -95,9 +103,8 @@ func addAuditTrail(stack awscdk.Stack, cfg *config.Config, acc config.Account) *
 		props.LogsKey = archive.Key
 		props.DependsOn = []constructs.IConstruct{archive.Bucket.Policy(), archive.Key}
 	} else {
-		// The archive's key, by its alias ARN: the key id of another
-		// account's key is not known at synth time.
-		props.KeyArn = jsii.String(audittrail.KeyAliasArn(*stack.Partition(), archiveAcc.HomeRegion, archiveAcc.ID))
+		// Another account's key (archivekey.go).
+		props.KeyArn = ArchiveKeyArn(stack, cfg, acc, acc.HomeRegion)
 	}
 	return audittrail.NewTrail(stack, "AuditTrail", props)
 }

@@ -26,18 +26,15 @@ func addRegionalServices(stack awscdk.Stack, cfg *config.Config, acc config.Acco
 	s := acc.RegionalServices
 
 	if c := s.AWSConfig; c.Mode == config.ModeCreate || len(c.Rules) > 0 {
-		archive := LogArchive(cfg, acc)
 		configrecorder.New(stack, "Config", configrecorder.Props{
 			UseExistingRecorder: c.Mode == config.ModeSkip,
 			RecordGlobalTypes:   home,
 			DailyResourceTypes:  c.DailyResourceTypes,
 			BucketName:          LogBucketName(cfg, acc),
-			// By alias: the key may be another account's, whose id is not
-			// known at synth time.
-			KeyArn:            audittrail.KeyAliasArn(*stack.Partition(), archive.HomeRegion, archive.ID),
-			KeyPrefix:         audittrail.ConfigPrefix,
-			SnapshotFrequency: configrecorder.SnapshotFrequency(c.SnapshotFrequency),
-			ManagedRules:      c.Rules,
+			KeyArn:              *ArchiveKeyArn(stack, cfg, acc, region),
+			KeyPrefix:           audittrail.ConfigPrefix,
+			SnapshotFrequency:   configrecorder.SnapshotFrequency(c.SnapshotFrequency),
+			ManagedRules:        c.Rules,
 		})
 	}
 

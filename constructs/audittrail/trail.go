@@ -29,8 +29,11 @@ type TrailProps struct {
 	TrailName string
 	// BucketName is the log archive bucket. Required.
 	BucketName string
-	// KeyArn encrypts the log files: the archive key's ARN (a token), or
-	// its alias ARN when the archive is in another account. Required.
+	// KeyArn encrypts the log files: the archive key's ARN (a reference, or
+	// the key ARN the config gives for another account's archive), or its
+	// alias ARN, which CloudTrail documents for KmsKeyId
+	// (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_CreateTrail.html).
+	// Required.
 	KeyArn *string
 	// LogsKey encrypts the log group. Its policy must let this region's
 	// CloudWatch Logs use it for the log group.

@@ -81,9 +81,13 @@ type Props struct {
 	// on behalf of this account (aws:SourceAccount).
 	// Required unless UseExistingRecorder.
 	BucketName string
-	// KeyArn encrypts what Config delivers: a KMS key or alias ARN in the
-	// bucket's region. Its key policy must let config.amazonaws.com use it
-	// (kms:GenerateDataKey, kms:Decrypt) on behalf of this account.
+	// KeyArn encrypts what Config delivers: the KMS key's ARN (a reference,
+	// where the key is in this stack), in the bucket's region. Config
+	// documents a key ARN
+	// (https://docs.aws.amazon.com/config/latest/APIReference/API_DeliveryChannel.html);
+	// an alias ARN is taken as given, for keys whose ARN cannot be known
+	// (stacks/archivekey.go). Its key policy must let config.amazonaws.com
+	// use it (kms:GenerateDataKey, kms:Decrypt) on behalf of this account.
 	// Required unless UseExistingRecorder.
 	KeyArn string
 	// KeyPrefix is where the delivery channel writes in the bucket.

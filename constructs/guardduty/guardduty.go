@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsguardduty"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/secure-baseline/cdk-baseline/policies"
 )
 
 // Plan is a GuardDuty protection plan.
@@ -38,6 +40,10 @@ var features = map[Plan]string{
 	Runtime: "RUNTIME_MONITORING",
 }
 
+// Feature is the detector feature (CfnDetector Features[].Name) that turns
+// a plan on; "" for an unknown plan.
+func Feature(p Plan) string { return features[p] }
+
 // runtimeAgents are Runtime Monitoring's agent management settings: GuardDuty
 // installs and updates its security agent where it is on.
 var runtimeAgents = []string{"EKS_ADDON_MANAGEMENT", "ECS_FARGATE_AGENT_MANAGEMENT", "EC2_AGENT_MANAGEMENT"}
@@ -60,7 +66,9 @@ var frequencies = map[Frequency]string{
 
 // Props configure a Detector.
 type Props struct {
-	// Plans to turn on; the others are turned off.
+	// Plans to turn on; the others are turned off. A plan that does not
+	// exist in the stack's region (policies/regions.yaml) is left out of the
+	// detector there, with a synth warning when it was asked for.
 	// Default: none.
 	Plans []Plan
 	// FindingFrequency of updates to existing findings.
@@ -84,7 +92,25 @@ func New(scope constructs.Construct, id string, props Props) awsguardduty.CfnDet
 			panic(fmt.Sprintf("guardduty: plan %q is not one of s3, eks, malware, rds, lambda, runtime", p))
 		}
 	}
+	stack := awscdk.Stack_Of(scope)
+	region := *stack.Region()
+	limits := policies.MustRegionalAvailability()
 	for _, p := range Plans {
+		// A plan that does not exist in this region is left out of the
+		// detector: it cannot be turned on here, and naming it could only
+		// fail the deploy (policies/regions.yaml). A plan that was asked
+		// for is reported as a synth warning, so the gap is seen in review.
+		// A region only known at deploy time (a StackSet template) cannot be
+		// looked up; config validation rejects plans missing in any of a
+		// StackSet's regions.
+		if !*awscdk.Token_IsUnresolved(jsii.String(region)) && !limits.PlanAvailable(string(p), region) {
+			if slices.Contains(props.Plans, p) {
+				l, _ := limits.PlanLimit(string(p))
+				awscdk.Annotations_Of(scope).AddWarningV2(jsii.String("baseline:guardduty-plan-unavailable"), jsii.String(fmt.Sprintf(
+					"GuardDuty plan %s (%s) does not exist in %s (%s); the detector here leaves it out", p, features[p], region, l.Source)))
+			}
+			continue
+		}
 		status := "DISABLED"
 		if slices.Contains(props.Plans, p) {
 			status = "ENABLED"

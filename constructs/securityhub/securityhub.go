@@ -31,7 +31,9 @@ type Props struct {
 	// there, in each standard, the controls that check global resources
 	// (policies/globalcontrols.yaml), as AWS advises: this region's
 	// recorder leaves those types out, so the controls would have no data
-	// and Config.1 would fail; the recording region checks them.
+	// and Config.1 would fail; the recording region checks them. Controls
+	// that do not exist in this region (policies/regions.yaml) are left
+	// out of the list.
 	// Default: "", every control of the standards stays enabled.
 	GlobalResourcesRegion string
 }
@@ -99,7 +101,17 @@ func disabledControls(stack awscdk.Stack, standard, globalRegion string) *[]*aws
 		return nil
 	}
 	var out []*awssecurityhub.CfnStandard_StandardsControlProperty
+	limits := policies.MustRegionalAvailability()
+	region := *stack.Region()
 	for _, c := range policies.MustGlobalResourceControls().In(standard) {
+		// A control that does not exist in this region does not run here:
+		// there is nothing to disable, and naming it could only fail the
+		// deploy (policies/regions.yaml). A region only known at deploy
+		// time (a StackSet template) cannot be looked up; config
+		// validation rejects that case.
+		if !*awscdk.Token_IsUnresolved(jsii.String(region)) && !limits.ControlAvailable(c.Control, region) {
+			continue
+		}
 		out = append(out, &awssecurityhub.CfnStandard_StandardsControlProperty{
 			StandardsControlArn: jsii.String(ControlArn(*stack.Partition(), *stack.Region(), *stack.Account(), standard, c.ID)),
 			Reason:              jsii.String(fmt.Sprintf("%s checks global resources, which AWS Config records in %s only; Security Hub checks it there", c.Control, globalRegion)),
