@@ -1,9 +1,11 @@
 package test
 
 import (
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -32,7 +34,8 @@ import (
 // walks every property of every resource; each string literal, or Fn::Join
 // or Fn::Sub that resolves to a literal apart from the pseudo parameters
 // AWS::Partition, AWS::Region and AWS::AccountId, that names another
-// resource (equal to an identity, or an identity followed by "/" or ":")
+// resource (equal to an identity, or an identity followed by "/" or ":";
+// a bare name only in a property named after its type, see orderIdentity)
 // needs:
 //
 //   - in the same template: a path of DependsOn, Ref, Fn::GetAtt or Fn::Sub
@@ -47,6 +50,10 @@ import (
 // (createChecks), the resource must also be ordered after the policies that
 // grant the service access: the bucket policy of a named bucket, and the
 // key behind a named alias (whose key policy is part of the key).
+//
+// The other way round, a stack may depend on another account's stack only
+// when it names something in it: such a dependency makes `cdk deploy
+// 'Name-*'` deploy the other account's stacks too.
 //
 // Inside IAM policy documents only Principal elements count: a principal
 // must exist when the policy is saved ("Invalid principal in policy",
@@ -66,29 +73,49 @@ import (
 // not, instead of asking for the dependency PutDeliveryChannel's
 // NoAvailableConfigurationRecorderException would suggest.
 
-// createCheck is a property that the service checks at creation time.
+// createCheck is a property that the service checks when CloudFormation
+// creates the resource: the API call fails with one of errors unless the
+// named resource, and the policies that grant the service access to it,
+// already exist. TestCreateChecksAreTheAPIsErrors reads the errors from
+// the API models.
 type createCheck struct {
 	resourceType, property string
-	// needs the named resource and the resources that grant access to it.
-	why, doc string
+	// api is the call CloudFormation makes, as "<botocore service> <operation>".
+	api    string
+	errors []string
+	doc    string
 }
 
 var createChecks = []createCheck{
-	{"AWS::Config::DeliveryChannel", "S3BucketName",
-		"PutDeliveryChannel fails with NoSuchBucketException without the bucket and InsufficientDeliveryPolicyException when the bucket policy does not let Config write",
+	{"AWS::Config::DeliveryChannel", "S3BucketName", "config PutDeliveryChannel",
+		[]string{"NoSuchBucketException", "InsufficientDeliveryPolicyException"},
 		"https://docs.aws.amazon.com/config/latest/APIReference/API_PutDeliveryChannel.html"},
-	{"AWS::Config::DeliveryChannel", "S3KmsKeyArn",
-		"PutDeliveryChannel fails with InvalidS3KmsKeyArnException when the key (alias) does not exist",
+	{"AWS::Config::DeliveryChannel", "S3KmsKeyArn", "config PutDeliveryChannel",
+		[]string{"InvalidS3KmsKeyArnException"},
 		"https://docs.aws.amazon.com/config/latest/APIReference/API_PutDeliveryChannel.html"},
-	{"AWS::CloudTrail::Trail", "S3BucketName",
-		"CreateTrail fails with S3BucketDoesNotExistException without the bucket and InsufficientS3BucketPolicyException when its policy does not let CloudTrail write",
+	{"AWS::CloudTrail::Trail", "S3BucketName", "cloudtrail CreateTrail",
+		[]string{"S3BucketDoesNotExistException", "InsufficientS3BucketPolicyException"},
 		"https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_CreateTrail.html"},
-	{"AWS::CloudTrail::Trail", "KMSKeyId",
-		"CreateTrail fails with KmsKeyNotFoundException without the key and InsufficientEncryptionPolicyException when the key policy does not let CloudTrail encrypt",
+	{"AWS::CloudTrail::Trail", "KMSKeyId", "cloudtrail CreateTrail",
+		[]string{"KmsKeyNotFoundException", "InsufficientEncryptionPolicyException"},
 		"https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_CreateTrail.html"},
-	{"AWS::CloudTrail::Trail", "CloudWatchLogsRoleArn",
-		"CreateTrail fails with InvalidCloudWatchLogsRoleArnException when the role cannot write to the log group",
+	{"AWS::CloudTrail::Trail", "CloudWatchLogsRoleArn", "cloudtrail CreateTrail",
+		[]string{"InvalidCloudWatchLogsRoleArnException"},
 		"https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_CreateTrail.html"},
+}
+
+// unorderedChecks are the other existence and permission errors of the
+// same calls, with why no ordering is needed. With a property, the proof
+// requires that no resource of the type sets it.
+var unorderedChecks = []struct {
+	resourceType, property, api, err, why string
+}{
+	{"AWS::Config::DeliveryChannel", "SnsTopicARN", "config PutDeliveryChannel", "InvalidSNSTopicARNException",
+		"the baseline's delivery channel names no SNS topic"},
+	{"AWS::CloudTrail::Trail", "SnsTopicName", "cloudtrail CreateTrail", "InsufficientSnsTopicPolicyException",
+		"the baseline's trail names no SNS topic"},
+	{"AWS::Config::DeliveryChannel", "", "config PutDeliveryChannel", "NoAvailableConfigurationRecorderException",
+		"the known exception: recorder and channel are created side by side, never ordered (checked for every template)"},
 }
 
 // orderStack is one template as CloudFormation deploys it.
@@ -144,7 +171,9 @@ func (i orderIdentity) matches(key, literal string) bool {
 // orderReport is what the proof found.
 type orderReport struct {
 	references, crossStack, createChecked, external, policySkipped int
-	problems                                                       []string
+	// kinds are the references found, as "type.property -> type".
+	kinds    []string
+	problems []string
 }
 
 // assemblyOrderUnits reads a cloud assembly: its stacks with the manifest's
@@ -650,6 +679,7 @@ func (u *orderUnit) prove(f sarFormats) orderReport {
 	var rep orderReport
 	rep.problems = append(rep.problems, u.setup...)
 	ids := u.identities(f)
+	needed := map[[2]string]bool{}
 	// requires checks that resource id of stack s is ordered after target.
 	requires := func(s *orderStack, id string, ts *orderStack, target, what string) {
 		if ts == s {
@@ -659,6 +689,7 @@ func (u *orderUnit) prove(f sarFormats) orderReport {
 			return
 		}
 		rep.crossStack++
+		needed[[2]string{s.name, ts.name}] = true
 		if !u.stackReaches(s.name, ts.name) {
 			rep.problems = append(rep.problems, fmt.Sprintf("%s: %s %s in stack %s, but %s does not depend on %s", s.name, id, what, ts.name, s.name, ts.name))
 		}
@@ -689,6 +720,7 @@ func (u *orderUnit) prove(f sarFormats) orderReport {
 							continue
 						}
 						rep.references++
+						rep.kinds = append(rep.kinds, fmt.Sprintf("%s.%s -> %s", typ, path, u.stack(ident.stack).resources[ident.id]["Type"]))
 						requires(s, id, u.stack(ident.stack), ident.id, fmt.Sprintf("names %s (%s) by the literal %q at %s", ident.id, ident.text, literal, path))
 						return // the most specific identity
 					}
@@ -704,10 +736,17 @@ func (u *orderUnit) prove(f sarFormats) orderReport {
 					continue
 				}
 				rep.createChecked++
+				why := fmt.Sprintf("%s fails with %s otherwise: %s", c.api, strings.Join(c.errors, " or "), c.doc)
 				for _, g := range grants(ts, target) {
-					requires(s, id, ts, g, fmt.Sprintf("is checked at creation against %s's %s (%s: %s)", target, g, c.why, c.doc))
+					requires(s, id, ts, g, fmt.Sprintf("is checked at creation against %s's %s (%s)", target, g, why))
 				}
-				requires(s, id, ts, target, fmt.Sprintf("is checked at creation against %s (%s: %s)", target, c.why, c.doc))
+				requires(s, id, ts, target, fmt.Sprintf("is checked at creation against %s (%s)", target, why))
+			}
+			for _, c := range unorderedChecks {
+				if c.resourceType == typ && c.property != "" && props[c.property] != nil {
+					rep.problems = append(rep.problems, fmt.Sprintf("%s: %s sets %s, which %s checks at creation (%s); the proof assumes %s: order it and add a createCheck",
+						s.name, id, c.property, c.api, c.err, c.why))
+				}
 			}
 		}
 		// The known exception: recorder and channel side by side.
@@ -722,7 +761,29 @@ func (u *orderUnit) prove(f sarFormats) orderReport {
 			}
 		}
 	}
+	// A dependency on another account's stack that no reference needs makes
+	// `cdk deploy 'Name-*'` deploy that account's stacks too, with the
+	// caller's credentials: each one must be needed (even if only
+	// indirectly, through a stack that needs it).
+	for _, a := range u.stacks {
+		for _, b := range u.deps[a.name] {
+			if bs := u.stack(b); bs != nil && bs.env.account != a.env.account && !u.neededThrough(a.name, b, needed) {
+				rep.problems = append(rep.problems, fmt.Sprintf("%s depends on %s of another account, but names nothing in it", a.name, b))
+			}
+		}
+	}
 	return rep
+}
+
+// neededThrough reports whether stack a's dependency on b is needed: a
+// names something in b, or in a stack that depends on b.
+func (u *orderUnit) neededThrough(a, b string, needed map[[2]string]bool) bool {
+	for pair := range needed {
+		if pair[0] == a && (pair[1] == b || u.stackReaches(pair[1], b)) {
+			return true
+		}
+	}
+	return false
 }
 
 // namedBy finds the resource a property value names: by Ref or Fn::GetAtt
@@ -866,11 +927,16 @@ func TestDeployOrder(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			for _, u := range assemblyOrderUnits(t, c.name, c.assembly(t)) {
 				rep := u.prove(formats)
-				t.Logf("%s: %d stacks, %d literal references (%d across stacks), %d create-time checks (%d outside the assembly), %d policy values skipped, %d stack dependencies",
-					u.label, len(u.stacks), rep.references, rep.crossStack, rep.createChecked, rep.external, rep.policySkipped, countDeps(u.deps))
+				t.Logf("%s: %d stacks, %d literal references, %d create-time checks (%d name nothing in the assembly), %d cross-stack requirements, %d stack dependencies, %d policy values skipped",
+					u.label, len(u.stacks), rep.references, rep.createChecked, rep.external, rep.crossStack, countDeps(u.deps), rep.policySkipped)
 				for _, p := range rep.problems {
 					t.Error(p)
 				}
+				kinds := map[string]int{}
+				for _, k := range rep.kinds {
+					kinds[k]++
+				}
+				t.Logf("%s: references by kind: %v", u.label, kinds)
 			}
 		})
 	}
@@ -932,6 +998,14 @@ func TestDeployOrderCatchesRaces(t *testing.T) {
 		{"a member trail without its dependency on the archive's home stack", trailOptionsAssembly,
 			func(t *testing.T, dir string) { dropStackDep(t, dir, "Cheap-us-east-1", "Archive-us-east-1") },
 			"Cheap-us-east-1: AuditTrail"},
+		{"an account that delivers nothing to the archive depending on it", trailOptionsAssembly,
+			func(t *testing.T, dir string) {
+				editJSON(t, filepath.Join(dir, "manifest.json"), func(doc map[string]any) {
+					art := doc["artifacts"].(map[string]any)["ControlTower-us-east-1"].(map[string]any)
+					art["dependencies"] = append(asAny(art["dependencies"]), "Archive-us-east-1")
+				})
+			},
+			"ControlTower-us-east-1 depends on Archive-us-east-1 of another account, but names nothing in it"},
 		{"the regional StackSet without AutoDeployment.DependsOn", stackSetAssembly,
 			func(t *testing.T, dir string) {
 				editTemplate(t, dir, "Management-stacksets", func(r map[string]map[string]any) {
@@ -1116,4 +1190,175 @@ func stackSetID(t *testing.T, r map[string]map[string]any, name string) string {
 	}
 	t.Fatalf("no StackSet %s", name)
 	return ""
+}
+
+// existenceOrPermission matches the documentation of an API error that a
+// missing resource or a missing policy causes: the only errors an ordering
+// can cause.
+var existenceOrPermission = regexp.MustCompile(`(?i)does not exist|not sufficient|sufficient permissions|does not allow|there are no .*available`)
+
+// TestCreateChecksAreTheAPIsErrors reads the AWS API models of the calls
+// CloudFormation makes for the checked resources (botocore's
+// service-2.json, the SDKs' source) and requires that every error of
+// createChecks exists, and that every error whose documentation says a
+// resource does not exist or a policy does not allow the call is either a
+// createCheck or an unorderedCheck with its reason.
+func TestCreateChecksAreTheAPIsErrors(t *testing.T) {
+	out, err := exec.Command("python3", "-c", "import botocore, os; print(os.path.dirname(botocore.__file__))").Output()
+	if err != nil {
+		t.Skip("python3 cannot import botocore (pip install botocore); skipping the check of the create-time rules against the AWS API models")
+	}
+	dataDir := filepath.Join(strings.TrimSpace(string(out)), "data")
+	covered := map[string]map[string]bool{}
+	for _, c := range createChecks {
+		for _, e := range c.errors {
+			if covered[c.api] == nil {
+				covered[c.api] = map[string]bool{}
+			}
+			covered[c.api][e] = true
+		}
+	}
+	for _, c := range unorderedChecks {
+		if covered[c.api] == nil {
+			covered[c.api] = map[string]bool{}
+		}
+		covered[c.api][c.err] = true
+	}
+	apis := make([]string, 0, len(covered))
+	for api := range covered {
+		apis = append(apis, api)
+	}
+	sort.Strings(apis)
+	for _, api := range apis {
+		service, operation, _ := strings.Cut(api, " ")
+		t.Run(api, func(t *testing.T) {
+			errs := botocoreErrors(t, dataDir, service, operation)
+			for e := range covered[api] {
+				if _, ok := errs[e]; !ok {
+					t.Errorf("%s has no error %s in the API model", api, e)
+				}
+			}
+			var derived []string
+			for e, doc := range errs {
+				if existenceOrPermission.MatchString(doc) {
+					derived = append(derived, e)
+					if !covered[api][e] {
+						t.Errorf("%s fails with %s (%q) when something is missing: add a createCheck that orders the resource after it, or an unorderedCheck that says why none is needed", api, e, doc)
+					}
+				}
+			}
+			sort.Strings(derived)
+			t.Logf("%s: %d errors in the model; existence or permission errors: %v", api, len(errs), derived)
+		})
+	}
+}
+
+// botocoreErrors reads an operation's errors and their documentation from
+// the newest botocore model of a service.
+func botocoreErrors(t *testing.T, dataDir, service, operation string) map[string]string {
+	t.Helper()
+	versions, _ := filepath.Glob(filepath.Join(dataDir, service, "*", "service-2.json.gz"))
+	if len(versions) == 0 {
+		t.Fatalf("botocore has no model of %s in %s", service, dataDir)
+	}
+	sort.Strings(versions)
+	f, err := os.Open(versions[len(versions)-1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	z, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var model struct {
+		Operations map[string]struct {
+			Errors []struct {
+				Shape string `json:"shape"`
+			} `json:"errors"`
+		} `json:"operations"`
+		Shapes map[string]struct {
+			Documentation string `json:"documentation"`
+		} `json:"shapes"`
+	}
+	if err := json.NewDecoder(z).Decode(&model); err != nil {
+		t.Fatalf("%s: %v", versions[len(versions)-1], err)
+	}
+	op, ok := model.Operations[operation]
+	if !ok {
+		t.Fatalf("the %s model has no operation %s", service, operation)
+	}
+	out := map[string]string{}
+	for _, e := range op.Errors {
+		out[e.Shape] = model.Shapes[e.Shape].Documentation
+	}
+	return out
+}
+
+// TestDeployOrderReadsPoliciesAsIAMDoes runs the proof over a small
+// template: a key policy whose Principal names a role of the template by
+// ARN needs the role first (IAM and KMS reject a principal that does not
+// exist); the same ARN as a Resource or in a Condition needs nothing. A
+// bare name counts only where its type is meant, an ARN anywhere; names
+// built with Fn::Join or Fn::Sub from pseudo parameters count as literals.
+func TestDeployOrderReadsPoliciesAsIAMDoes(t *testing.T) {
+	formats := loadSARFormats(t)
+	const roleArn = "arn:aws:iam::123456789012:role/Reader"
+	statement := func(key string, value any) map[string]any {
+		st := map[string]any{"Effect": "Allow", "Action": "kms:Decrypt", "Principal": map[string]any{"AWS": "arn:aws:iam::123456789012:root"}, "Resource": "*"}
+		st[key] = value
+		return map[string]any{"Version": "2012-10-17", "Statement": []any{st}}
+	}
+	template := func(policy map[string]any, channelBucket any) map[string]map[string]any {
+		return map[string]map[string]any{
+			"Role": {"Type": "AWS::IAM::Role", "Properties": map[string]any{"RoleName": "Reader"}},
+			"Key":  {"Type": "AWS::KMS::Key", "Properties": map[string]any{"KeyPolicy": policy}},
+			"Bucket": {"Type": "AWS::S3::Bucket", "Properties": map[string]any{
+				"BucketName": map[string]any{"Fn::Join": []any{"-", []any{"logs", map[string]any{"Ref": "AWS::AccountId"}, map[string]any{"Ref": "AWS::Region"}}}}}},
+			"Tag": {"Type": "AWS::SSM::Parameter", "Properties": map[string]any{"Type": "String", "Value": channelBucket}},
+		}
+	}
+	env := orderEnv{"aws", "us-east-1", "123456789012", "Test"}
+	prove := func(resources map[string]map[string]any) []string {
+		u := &orderUnit{label: "synthetic", deps: map[string][]string{}, stacks: []*orderStack{newOrderStack("Test", env, resources)}}
+		return u.prove(formats).problems
+	}
+	for _, c := range []struct {
+		name      string
+		resources map[string]map[string]any
+		want      string // empty: no problem
+	}{
+		{"a Principal naming the role", template(statement("Principal", map[string]any{"AWS": roleArn}), "x"), "Key names Role (" + roleArn + ")"},
+		{"a Resource naming the role", template(statement("Resource", roleArn), "x"), ""},
+		{"a Condition naming the role", template(statement("Condition", map[string]any{"ArnEquals": map[string]any{"aws:PrincipalArn": roleArn}}), "x"), ""},
+		{"the bucket's bare name where no bucket is meant (an SSM parameter's Value)", template(statement("Sid", "A"), "logs-123456789012-us-east-1"), ""},
+		{"the bucket's ARN in any property", template(statement("Sid", "A"), "arn:aws:s3:::logs-123456789012-us-east-1/AWSLogs/*"), "Tag names Bucket (arn:aws:s3:::logs-123456789012-us-east-1)"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			problems := prove(c.resources)
+			if c.want == "" && len(problems) > 0 {
+				t.Errorf("want no problem, got %q", problems)
+			}
+			if c.want != "" && (len(problems) != 1 || !strings.Contains(problems[0], c.want)) {
+				t.Errorf("want one problem containing %q, got %q", c.want, problems)
+			}
+		})
+	}
+	t.Run("a bucket name by Fn::Join or Fn::Sub of pseudo parameters counts as the literal", func(t *testing.T) {
+		for _, ref := range []any{
+			map[string]any{"Fn::Join": []any{"", []any{"logs-", map[string]any{"Ref": "AWS::AccountId"}, "-us-east-1"}}},
+			map[string]any{"Fn::Sub": "arn:${AWS::Partition}:s3:::logs-${AWS::AccountId}-${AWS::Region}/AWSLogs/*"},
+		} {
+			r := template(statement("Sid", "A"), "x")
+			r["Trail"] = map[string]any{"Type": "AWS::CloudTrail::Trail", "Properties": map[string]any{"S3BucketName": ref}}
+			problems := prove(r)
+			if len(problems) == 0 || !strings.Contains(problems[0], "Trail names Bucket") {
+				t.Errorf("%s: want the trail to need the bucket, got %q", jsonOf(t, ref), problems)
+			}
+			r["Trail"]["DependsOn"] = "Bucket"
+			if problems := prove(r); len(problems) > 0 {
+				t.Errorf("%s with DependsOn: %q", jsonOf(t, ref), problems)
+			}
+		}
+	})
 }
