@@ -652,10 +652,20 @@ func grants(s *orderStack, target string) []string {
 	for _, id := range s.ids {
 		r := s.resources[id]
 		props, _ := r["Properties"].(map[string]any)
+		// By Ref, or by the target's name.
 		refers := func(v any) bool {
 			for _, ref := range refsIn(v, s.resources) {
 				if ref == target {
 					return true
+				}
+			}
+			tp, _ := s.resources[target]["Properties"].(map[string]any)
+			for _, el := range append(asAny(v), v) {
+				name, ok := s.env.resolve(el, nil)
+				for prop, nv := range tp {
+					if own, ok2 := s.env.resolve(nv, nil); ok && ok2 && isNameProp(typ, prop) && own == name {
+						return true
+					}
 				}
 			}
 			return false
@@ -976,6 +986,21 @@ func TestDeployOrderCatchesRaces(t *testing.T) {
 				})
 			},
 			"ConfigDeliveryChannel51D44D28 is checked at creation against LogArchiveBucket6951A440's LogArchiveBucketPolicyA8D97FF8"},
+		{"the Config channel ordered after the bucket policy but not the key and alias", exampleAssembly,
+			func(t *testing.T, dir string) {
+				editTemplate(t, dir, "Prod-ap-northeast-1", func(r map[string]map[string]any) {
+					id := onlyOfType(t, r, "AWS::Config::DeliveryChannel")
+					r[id]["DependsOn"] = keepDeps(r[id]["DependsOn"], "ConfigServiceLinkedRole", "LogArchiveBucketPolicy")
+				})
+			},
+			"ConfigDeliveryChannel51D44D28 names LogArchiveKeyAlias31541A73 (arn:aws:kms:ap-northeast-1:111111111111:alias/baseline/cloudtrail)"},
+		{"a trail that sets an SNS topic, whose policy CreateTrail checks too", exampleAssembly,
+			func(t *testing.T, dir string) {
+				editTemplate(t, dir, "Prod-ap-northeast-1", func(r map[string]map[string]any) {
+					r[onlyOfType(t, r, "AWS::CloudTrail::Trail")]["Properties"].(map[string]any)["SnsTopicName"] = "baseline-alarms"
+				})
+			},
+			"AuditTrailFF0F2BB5 sets SnsTopicName, which cloudtrail CreateTrail checks at creation (InsufficientSnsTopicPolicyException)"},
 		{"the trail without its dependency on the bucket policy", exampleAssembly,
 			func(t *testing.T, dir string) {
 				editTemplate(t, dir, "Prod-ap-northeast-1", func(r map[string]map[string]any) {
