@@ -44,7 +44,7 @@ import (
 //     manifest.json ("dependencies");
 //   - in another StackSet's member template: DependsOn between the two
 //     AWS::CloudFormation::StackSet resources and AutoDeployment.DependsOn
-//     naming the other StackSet's ARN (see stackSetOrder).
+//     naming the other StackSet's ARN (see stackSetOrderUnit).
 //
 // Where the service checks permissions when the resource is created
 // (createChecks), the resource must also be ordered after the policies that
@@ -69,7 +69,8 @@ import (
 //
 // The known exception: the Config recorder and its delivery channel must not
 // be ordered either way (configrecorder's package comment, and
-// TestConfigRecorderAndChannelSideBySide); the proof checks that they are
+// TestRegionalServicesInTheExample's "side by side" case); the proof checks
+// in every template that they are
 // not, instead of asking for the dependency PutDeliveryChannel's
 // NoAvailableConfigurationRecorderException would suggest.
 
