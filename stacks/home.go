@@ -10,17 +10,26 @@ import (
 	"github.com/secure-baseline/cdk-baseline/constructs/audittrail"
 )
 
-// addGlobalParts adds the account-global parts to the home-region stack. It
-// returns the alarm topic, which the home region's finding routes use too.
-func addGlobalParts(stack awscdk.Stack, cfg *config.Config, acc config.Account) *alerttopic.AlertTopic {
+// globalParts are the parts of the home-region stack that its regional
+// services use.
+type globalParts struct {
+	// alarms is the alarm topic, which the home region's finding routes use
+	// too.
+	alarms *alerttopic.AlertTopic
+	// archive is the log archive when this stack owns it, else nil.
+	archive *audittrail.Archive
+}
+
+// addGlobalParts adds the account-global parts to the home-region stack.
+func addGlobalParts(stack awscdk.Stack, cfg *config.Config, acc config.Account) globalParts {
 	topic := alerttopic.New(stack, "Alarms", alerttopic.Props{
 		Emails:         acc.Notifications.Emails,
 		HTTPSEndpoints: acc.Notifications.HTTPSEndpoints,
 	})
-	trail := addAuditTrail(stack, cfg, acc)
+	archive, trail := addAuditTrail(stack, cfg, acc)
 	addSecurityAlarms(stack, cfg, acc, topic.Topic, trail)
 	addAccess(stack, cfg, acc)
-	return topic
+	return globalParts{alarms: topic, archive: archive}
 }
 
 // LogArchive returns the account whose home stack owns the log bucket that
@@ -42,8 +51,8 @@ func LogBucketName(cfg *config.Config, acc config.Account) string {
 }
 
 // addAuditTrail adds the log archive (when acc owns it) and acc's trail
-// (unless trail.mode is skip). It returns the trail, or nil.
-func addAuditTrail(stack awscdk.Stack, cfg *config.Config, acc config.Account) *audittrail.Trail {
+// (unless trail.mode is skip). It returns both, each possibly nil.
+func addAuditTrail(stack awscdk.Stack, cfg *config.Config, acc config.Account) (*audittrail.Archive, *audittrail.Trail) {
 	archiveAcc := LogArchive(cfg, acc)
 	var archive *audittrail.Archive
 	if archiveAcc.ID == acc.ID {
@@ -86,7 +95,7 @@ func addAuditTrail(stack awscdk.Stack, cfg *config.Config, acc config.Account) *
 		}
 	}
 	if acc.Trail.Mode != config.ModeCreate {
-		return nil
+		return archive, nil
 	}
 	t := acc.Trail
 	props := audittrail.TrailProps{
@@ -106,5 +115,5 @@ func addAuditTrail(stack awscdk.Stack, cfg *config.Config, acc config.Account) *
 		// Another account's key (archivekey.go).
 		props.KeyArn = ArchiveKeyArn(stack, cfg, acc, acc.HomeRegion)
 	}
-	return audittrail.NewTrail(stack, "AuditTrail", props)
+	return archive, audittrail.NewTrail(stack, "AuditTrail", props)
 }

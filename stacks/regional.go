@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/constructs-go/constructs/v10"
 
 	"github.com/secure-baseline/cdk-baseline/config"
 	"github.com/secure-baseline/cdk-baseline/constructs/accessanalyzer"
@@ -19,13 +20,20 @@ import (
 
 // addRegionalServices adds what every region of an account holds: AWS
 // Config, GuardDuty, Security Hub, the finding routes, hardening and IAM
-// Access Analyzer, each unless its mode is skip. alarms is the alarm topic
-// in the home region, nil elsewhere.
-func addRegionalServices(stack awscdk.Stack, cfg *config.Config, acc config.Account, region string, alarms *alerttopic.AlertTopic) {
+// Access Analyzer, each unless its mode is skip. global holds the home
+// region's alarm topic and log archive; both are nil elsewhere.
+func addRegionalServices(stack awscdk.Stack, cfg *config.Config, acc config.Account, region string, global globalParts) {
 	home := region == acc.HomeRegion
 	s := acc.RegionalServices
 
 	if c := s.AWSConfig; c.Mode == config.ModeCreate || len(c.Rules) > 0 {
+		var dependsOn []constructs.IConstruct
+		if a := global.archive; a != nil {
+			// The bucket policy and the key (with its alias child) that
+			// PutDeliveryChannel checks at creation. From other stacks the
+			// stack dependencies of Build order them.
+			dependsOn = []constructs.IConstruct{a.Bucket.Policy(), a.Key}
+		}
 		configrecorder.New(stack, "Config", configrecorder.Props{
 			UseExistingRecorder: c.Mode == config.ModeSkip,
 			RecordGlobalTypes:   home,
@@ -35,6 +43,7 @@ func addRegionalServices(stack awscdk.Stack, cfg *config.Config, acc config.Acco
 			KeyPrefix:           audittrail.ConfigPrefix,
 			SnapshotFrequency:   configrecorder.SnapshotFrequency(c.SnapshotFrequency),
 			ManagedRules:        c.Rules,
+			DependsOn:           dependsOn,
 		})
 	}
 
@@ -64,7 +73,7 @@ func addRegionalServices(stack awscdk.Stack, cfg *config.Config, acc config.Acco
 		}
 		switch {
 		case home:
-			props.Topic = alarms.Topic
+			props.Topic = global.alarms.Topic
 		case f.Route == config.RouteForward:
 			props.ForwardToRegion = acc.HomeRegion
 		default: // a topic of this region's own, with the same subscribers

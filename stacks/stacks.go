@@ -11,7 +11,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/secure-baseline/cdk-baseline/config"
-	"github.com/secure-baseline/cdk-baseline/constructs/alerttopic"
 )
 
 // Tool and Version name this tool in stack tags and descriptions.
@@ -21,18 +20,62 @@ const (
 )
 
 // Build adds every account's stacks to app, in config order, and in
-// StackSet mode the deployer stack.
+// StackSet mode the deployer stack. It orders the stacks that deliver into
+// another stack's log bucket after it (see addStackDependencies).
 func Build(app constructs.Construct, cfg *config.Config) []awscdk.Stack {
 	var out []awscdk.Stack
+	byName := map[string]awscdk.Stack{}
 	for _, acc := range cfg.Accounts {
 		for _, region := range acc.Regions {
-			out = append(out, NewRegionStack(app, cfg, acc, region))
+			s := NewRegionStack(app, cfg, acc, region)
+			byName[StackName(acc, region)] = s
+			out = append(out, s)
 		}
 	}
+	addStackDependencies(cfg, byName)
 	if cfg.Organization.Enabled() {
 		out = append(out, NewStackSetStack(app, cfg))
 	}
 	return out
+}
+
+// addStackDependencies orders the stacks of the cloud assembly, so that
+// `cdk deploy --all` (with any --concurrency) deploys a stack only after
+// the stacks it names by literal strings, which CloudFormation cannot see
+// across stacks:
+//
+//   - an account's regional stacks after its home stack, which holds the
+//     account-global parts and, without a central archive, the log bucket
+//     and key that every region's Config delivery channel names;
+//   - every stack that delivers to a central log archive (a trail, or a
+//     Config delivery channel) after the archive account's home stack, which
+//     holds the bucket, its policy and the key. CreateTrail and
+//     PutDeliveryChannel check them when they are called.
+//
+// test/ordering_test.go proves these are all the orderings the templates
+// need.
+func addStackDependencies(cfg *config.Config, byName map[string]awscdk.Stack) {
+	for _, acc := range cfg.Accounts {
+		home := byName[StackName(acc, acc.HomeRegion)]
+		archive := LogArchive(cfg, acc)
+		archiveHome := byName[StackName(archive, archive.HomeRegion)]
+		for _, region := range acc.Regions {
+			s := byName[StackName(acc, region)]
+			if region != acc.HomeRegion {
+				s.AddDependency(home, jsii.String("the account-global parts and the account's log archive come first"))
+			}
+			if archive.ID != acc.ID && deliversToArchive(acc, region) {
+				s.AddDependency(archiveHome, jsii.String("it delivers into the log archive account's bucket"))
+			}
+		}
+	}
+}
+
+// deliversToArchive reports whether acc's stack in region writes into the
+// log bucket: its trail (home region) or its Config delivery channel.
+func deliversToArchive(acc config.Account, region string) bool {
+	trail := region == acc.HomeRegion && acc.Trail.Mode == config.ModeCreate
+	return trail || acc.RegionalServices.AWSConfig.Mode == config.ModeCreate
 }
 
 // StackName is the name of an account's stack in a region.
@@ -63,11 +106,11 @@ func NewRegionStack(scope constructs.Construct, cfg *config.Config, acc config.A
 // fillStack adds an account's parts in a region: the account-global parts
 // in its home region, the regional services everywhere.
 func fillStack(stack awscdk.Stack, cfg *config.Config, acc config.Account, region string) {
-	var alarms *alerttopic.AlertTopic
+	var global globalParts
 	if region == acc.HomeRegion {
-		alarms = addGlobalParts(stack, cfg, acc)
+		global = addGlobalParts(stack, cfg, acc)
 	}
-	addRegionalServices(stack, cfg, acc, region, alarms)
+	addRegionalServices(stack, cfg, acc, region, global)
 }
 
 func tags(account string) *map[string]*string {

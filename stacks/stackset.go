@@ -73,13 +73,25 @@ func NewStackSetStack(app constructs.Construct, cfg *config.Config) awscdk.Stack
 		Tags: tags(deployer.Name),
 	})
 	ApplyChecks(stack, deployer.Checks.PCIDSS321)
-	newStackSet(stack, "Home", cfg, home, []string{cfg.HomeRegion},
+	homeSet := newStackSet(stack, "Home", cfg, home, []string{cfg.HomeRegion}, nil,
 		"Security baseline of every member account: account-global parts and the home region's services")
 	if others := otherRegions(cfg); len(others) > 0 {
-		newStackSet(stack, "Regional", cfg, regional, others,
+		// The regional template's Config delivery channels write into the
+		// home template's bucket, with its key: a member account's regional
+		// instances must wait for its home instance.
+		newStackSet(stack, "Regional", cfg, regional, others, homeSet,
 			"Security baseline of every member account: regional services outside the home region")
 	}
 	return stack
+}
+
+// stackSetArn is a StackSet's ARN, in the Service Authorization Reference's
+// format arn:${Partition}:cloudformation:${Region}:${Account}:stackset/${StackSetName}:${Id}
+// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudformation.html),
+// whose last part, <name>:<id>, is the StackSetId attribute.
+func stackSetArn(stack awscdk.Stack, set awscloudformation.CfnStackSet) *string {
+	return jsii.String(fmt.Sprintf("arn:%s:cloudformation:%s:%s:stackset/%s",
+		*stack.Partition(), *stack.Region(), *stack.Account(), *set.AttrStackSetId()))
 }
 
 func otherRegions(cfg *config.Config) []string {
@@ -92,8 +104,15 @@ func otherRegions(cfg *config.Config) []string {
 	return out
 }
 
-// newStackSet adds one service-managed StackSet of a member template.
-func newStackSet(stack awscdk.Stack, id string, cfg *config.Config, templateFile string, regions []string, description string) awscloudformation.CfnStackSet {
+// newStackSet adds one service-managed StackSet of a member template. With
+// after, the StackSet's operations wait for after's: CloudFormation's
+// DependsOn orders the two when the deployer stack creates or updates them,
+// and AutoDeployment.DependsOn when a new account joins a target OU, "to
+// ensure all dependencies complete successfully before this StackSet's
+// operation begins"
+// (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-stackset-autodeployment.html).
+// Without the latter, a new account gets both StackSets at once.
+func newStackSet(stack awscdk.Stack, id string, cfg *config.Config, templateFile string, regions []string, after awscloudformation.CfnStackSet, description string) awscloudformation.CfnStackSet {
 	org := cfg.Organization
 	scope := constructs.NewConstruct(stack, jsii.String(id))
 	asset := awss3assets.NewAsset(scope, jsii.String("Template"), &awss3assets.AssetProps{Path: jsii.String(templateFile)})
@@ -125,15 +144,19 @@ func newStackSet(stack awscdk.Stack, id string, cfg *config.Config, templateFile
 			regionOrder = append(regionOrder, r)
 		}
 	}
-	return awscloudformation.NewCfnStackSet(scope, jsii.String("Resource"), &awscloudformation.CfnStackSetProps{
-		StackSetName:    jsii.String(stackSetPrefix + "-" + map[string]string{"Home": "home", "Regional": "regional"}[id]),
-		Description:     jsii.String(description),
-		PermissionModel: jsii.String("SERVICE_MANAGED"),
-		CallAs:          jsii.String(org.CallAs),
-		AutoDeployment: &awscloudformation.CfnStackSet_AutoDeploymentProperty{
-			Enabled:                      jsii.Bool(true),
-			RetainStacksOnAccountRemoval: jsii.Bool(true),
-		},
+	auto := &awscloudformation.CfnStackSet_AutoDeploymentProperty{
+		Enabled:                      jsii.Bool(true),
+		RetainStacksOnAccountRemoval: jsii.Bool(true),
+	}
+	if after != nil {
+		auto.DependsOn = &[]*string{stackSetArn(stack, after)}
+	}
+	set := awscloudformation.NewCfnStackSet(scope, jsii.String("Resource"), &awscloudformation.CfnStackSetProps{
+		StackSetName:     jsii.String(stackSetPrefix + "-" + map[string]string{"Home": "home", "Regional": "regional"}[id]),
+		Description:      jsii.String(description),
+		PermissionModel:  jsii.String("SERVICE_MANAGED"),
+		CallAs:           jsii.String(org.CallAs),
+		AutoDeployment:   auto,
 		ManagedExecution: map[string]any{"Active": true},
 		Capabilities:     jsii.Strings("CAPABILITY_NAMED_IAM"),
 		OperationPreferences: &awscloudformation.CfnStackSet_OperationPreferencesProperty{
@@ -152,6 +175,10 @@ func newStackSet(stack awscdk.Stack, id string, cfg *config.Config, templateFile
 			{Key: jsii.String("baseline:version"), Value: jsii.String(Version)},
 		},
 	})
+	if after != nil {
+		set.AddDependency(after)
+	}
+	return set
 }
 
 // synthMembers synthesizes the two member templates once, in a separate app

@@ -32,7 +32,7 @@ import (
 
 // TestDeploy is the deploy proof gate. It deploys the example config the
 // way a user does, with the pinned CDK CLI (cdk bootstrap, then cdk deploy
-// --all, with cdk.json's context; the app is the binary buildApp built
+// --all --concurrency 4, with cdk.json's context; the app is the binary buildApp built
 // instead of cdk.json's "go run .", to compile it once), into moto, a local
 // AWS emulator, and reads every resource back through the AWS APIs: the
 // buckets' encryption, versioning and public access block, the keys'
@@ -44,7 +44,16 @@ import (
 // (trails, alarms, bucket policies, groups, subscriptions, ...) and drops
 // some properties. The test checks nothing it cannot see: it logs the
 // template types moto did not create (from DescribeStackResources, next to
-// what the services' APIs list) and the properties it could not see. Run
+// what the services' APIs list) and the properties it could not see.
+//
+// The deploy runs up to four stacks at once, as the CLI allows "while
+// accounting for inter-stack dependencies"
+// (https://docs.aws.amazon.com/cdk/v2/guide/ref-cli-cmd-deploy.html): the
+// test records the CloudFormation calls in the order moto receives them and
+// requires, for every stack dependency of the cloud assembly (the ones
+// TestDeployOrder proves necessary), that the stack's change set was
+// created only after its dependency's change set was executed. moto does
+// not itself order anything, so this checks the manifest and the CLI. Run
 // it alone with
 //
 //	go test ./test -run TestDeploy -v
@@ -87,12 +96,19 @@ func TestDeploy(t *testing.T) {
 		emu.run(ctx, t, t.TempDir(), creds[acc.ID].env(env), cdk, args...)
 	}
 	out := filepath.Join(t.TempDir(), "cdk.out")
-	emu.run(ctx, t, repoRoot, creds[ids[0]].env(env), cdk, "deploy", "--all", "--require-approval", "never",
-		"--no-notices", "--app", app, "--output", out)
+	emu.run(ctx, t, repoRoot, creds[ids[0]].env(env), cdk, "deploy", "--all", "--concurrency", strconv.Itoa(deployConcurrency),
+		"--require-approval", "never", "--no-notices", "--app", app, "--output", out)
 	asm, err := report.ReadAssembly(out)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Run("stacks deploy after the stacks they depend on", func(t *testing.T) {
+		held, problems := deployOrderProblems(manifestStackDeps(t, out), front.calls())
+		for _, p := range problems {
+			t.Error(p)
+		}
+		t.Logf("%d stack dependencies held, with --concurrency %d", held, deployConcurrency)
+	})
 
 	req := map[string]map[string]any{}
 	for _, s := range asm.Stacks {
@@ -329,11 +345,86 @@ func (c awsCreds) env(base []string) []string {
 // emulatorFront sits between the CLI and moto. It forwards everything but
 // CloudFormation's UpdateTerminationProtection, which moto lacks and the
 // CLI calls after creating a protected stack: the front records the
-// request (the test checks it) and answers it as CloudFormation does.
+// request (the test checks it) and answers it as CloudFormation does. It
+// also records, in order of arrival, every call that names a stack.
 type emulatorFront struct {
 	url        string
 	mu         sync.Mutex
 	protection map[string]string // stack name -> EnableTerminationProtection
+	stackCalls []stackCall
+}
+
+// stackCall is a CloudFormation call that names a stack.
+type stackCall struct{ action, stack string }
+
+// deployConcurrency is how many stacks the deploy runs at once.
+const deployConcurrency = 4
+
+func (f *emulatorFront) calls() []stackCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]stackCall(nil), f.stackCalls...)
+}
+
+// deployOrderProblems requires every stack's first CreateChangeSet to come
+// after the ExecuteChangeSet of every stack it depends on. It returns how
+// many dependencies held, and what went wrong.
+func deployOrderProblems(deps map[string][]string, calls []stackCall) (held int, problems []string) {
+	first := func(action, stack string) int {
+		for i, c := range calls {
+			if c.action == action && c.stack == stack {
+				return i
+			}
+		}
+		return -1
+	}
+	names := make([]string, 0, len(deps))
+	for stack := range deps {
+		names = append(names, stack)
+	}
+	sort.Strings(names)
+	for _, stack := range names {
+		create := first("CreateChangeSet", stack)
+		if create < 0 {
+			problems = append(problems, stack+": the CLI created no change set")
+			continue
+		}
+		for _, d := range deps[stack] {
+			execute := first("ExecuteChangeSet", d)
+			if execute < 0 || execute > create {
+				problems = append(problems, fmt.Sprintf("%s's change set was created (call %d) before its dependency %s's was executed (call %d)", stack, create, d, execute))
+				continue
+			}
+			held++
+		}
+	}
+	if held == 0 && len(problems) == 0 {
+		problems = append(problems, "the assembly has no stack dependencies, so nothing shows the order; the example's regional stack must depend on its home stack")
+	}
+	return held, problems
+}
+
+// TestDeployOrderCheck feeds deployOrderProblems the calls of a deploy that
+// starts a stack before its dependency is done, and of one that waits.
+func TestDeployOrderCheck(t *testing.T) {
+	deps := map[string][]string{"Prod-us-east-1": {"Prod-ap-northeast-1"}}
+	raced := []stackCall{
+		{"CreateChangeSet", "Prod-ap-northeast-1"}, {"CreateChangeSet", "Prod-us-east-1"},
+		{"ExecuteChangeSet", "Prod-ap-northeast-1"}, {"ExecuteChangeSet", "Prod-us-east-1"},
+	}
+	if held, p := deployOrderProblems(deps, raced); held != 0 || len(p) != 1 || !strings.Contains(p[0], "Prod-us-east-1's change set was created (call 1) before its dependency Prod-ap-northeast-1's was executed (call 2)") {
+		t.Errorf("a raced deploy: held %d, problems %q", held, p)
+	}
+	waited := []stackCall{
+		{"CreateChangeSet", "Prod-ap-northeast-1"}, {"ExecuteChangeSet", "Prod-ap-northeast-1"},
+		{"DescribeStacks", "Prod-ap-northeast-1"}, {"CreateChangeSet", "Prod-us-east-1"}, {"ExecuteChangeSet", "Prod-us-east-1"},
+	}
+	if held, p := deployOrderProblems(deps, waited); held != 1 || len(p) != 0 {
+		t.Errorf("an ordered deploy: held %d, problems %q", held, p)
+	}
+	if _, p := deployOrderProblems(map[string][]string{}, waited); len(p) != 1 {
+		t.Errorf("no dependencies must fail the check, got %q", p)
+	}
 }
 
 func startFront(t *testing.T, emu *emulator) *emulatorFront {
@@ -351,7 +442,13 @@ func startFront(t *testing.T, emu *emulator) *emulatorFront {
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
-			if form, err := url.ParseQuery(string(body)); err == nil && form.Get("Action") == "UpdateTerminationProtection" {
+			form, err := url.ParseQuery(string(body))
+			if err == nil && form.Get("StackName") != "" {
+				f.mu.Lock()
+				f.stackCalls = append(f.stackCalls, stackCall{form.Get("Action"), form.Get("StackName")})
+				f.mu.Unlock()
+			}
+			if err == nil && form.Get("Action") == "UpdateTerminationProtection" {
 				f.mu.Lock()
 				f.protection[form.Get("StackName")] = form.Get("EnableTerminationProtection")
 				f.mu.Unlock()

@@ -99,6 +99,16 @@ type Props struct {
 	// ManagedRules are AWS managed Config rules, by source identifier.
 	// Default: none.
 	ManagedRules []string
+	// DependsOn are what the delivery channel needs before it is created,
+	// when they are in the same stack: the bucket's policy and the key (with
+	// its alias). PutDeliveryChannel checks them at once and fails with
+	// NoSuchBucketException, InsufficientDeliveryPolicyException or
+	// InvalidS3KmsKeyArnException
+	// (https://docs.aws.amazon.com/config/latest/APIReference/API_PutDeliveryChannel.html).
+	// The recorder waits for them too: the two are created side by side.
+	// A bucket and key in another stack need a stack dependency instead.
+	// Default: none.
+	DependsOn []constructs.IConstruct
 }
 
 // Recorder is AWS Config in one region.
@@ -218,9 +228,13 @@ func newRecorder(c constructs.Construct, stack awscdk.Stack, props Props, freque
 			DeliveryFrequency: jsii.String(frequency),
 		},
 	})
-	// Side by side, never one after the other (see the package comment).
+	// Side by side, never one after the other (see the package comment):
+	// both wait for the same things.
 	for _, r := range []awscdk.CfnResource{recorder, channel} {
 		r.Node().AddDependency(role.Resource)
+		for _, d := range props.DependsOn {
+			r.Node().AddDependency(d)
+		}
 		r.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
 	}
 	return recorder, channel
