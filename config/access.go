@@ -44,7 +44,8 @@ type AccessRoles struct {
 	// Operator: PowerUserAccess with an explicit deny on changing the
 	// baseline. Default: BaselineOperator, 4 hours.
 	Operator AccessRole `yaml:"operator"`
-	// ReadOnly: ReadOnlyAccess with an explicit deny on reading data.
+	// ReadOnly: job-function/ViewOnlyAccess and SecurityAudit with an
+	// explicit deny on reading data.
 	// Default: BaselineReadOnly, 8 hours.
 	ReadOnly AccessRole `yaml:"readOnly"`
 }

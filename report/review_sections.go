@@ -196,10 +196,10 @@ func Roles(s *Stack) []RoleRow {
 		}
 		var perms []string
 		for _, p := range r.list("ManagedPolicyArns") {
-			perms = append(perms, shortArn(render(p)))
+			perms = append(perms, inWords(shortArn(render(p)), ""))
 		}
 		for _, p := range r.list("Policies") {
-			perms = append(perms, render(dig(p, "PolicyName"))+" (inline)")
+			perms = append(perms, inWords(render(dig(p, "PolicyName")), "inline"))
 		}
 		for _, p := range s.all("AWS::IAM::ManagedPolicy", "AWS::IAM::Policy") {
 			for _, role := range p.list("Roles") {
@@ -212,6 +212,36 @@ func Roles(s *Stack) []RoleRow {
 		out = append(out, row)
 	}
 	return out
+}
+
+// policyWords say in plain words what the access model's policies do, as
+// AWS describes its managed policies
+// (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/<name>.html)
+// and as policies/iam/README.md describes the baseline's denies. Other
+// policies are shown by name only.
+var policyWords = map[string]string{
+	"AdministratorAccess":         "everything",
+	"PowerUserAccess":             "everything except IAM, Organizations and account management",
+	"ReadOnlyAccess":              "reads every service, stored data included",
+	"job-function/ViewOnlyAccess": "lists resources and their basic settings in every service, no stored data",
+	"SecurityAudit":               "reads security configuration: policies, findings, trail and logging settings",
+	"BaselineOperatorDeny":        "denies changing or stopping the baseline and acting through the CDK bootstrap roles",
+	"BaselineReadOnlyDeny":        "denies reading stored data, secrets, credentials, log events, messages, query results and code",
+}
+
+// inWords is a policy's name with what it does, e.g.
+// "SecurityAudit (reads security configuration: ...)".
+func inWords(name, kind string) string {
+	words := policyWords[name]
+	switch {
+	case kind != "" && words != "":
+		return name + " (" + kind + ": " + words + ")"
+	case kind != "":
+		return name + " (" + kind + ")"
+	case words != "":
+		return name + " (" + words + ")"
+	}
+	return name
 }
 
 func principals(p any) []string {

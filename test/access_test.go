@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/secure-baseline/cdk-baseline/config"
@@ -66,13 +67,15 @@ func TestAccessRolesInTheExample(t *testing.T) {
 		s := stack(t, asm, acc.Name+"-"+acc.HomeRegion)
 		r := resolver{t: t, stack: s}
 		for _, c := range []struct {
-			path, name, policy string
-			hours              float64
-			inline             string
+			path, name string
+			managed    []string
+			hours      float64
+			inline     string
 		}{
-			{"Access/Roles/Admin/Resource", "BaselineAdmin", "AdministratorAccess", 1, ""},
-			{"Access/Roles/Operator/Resource", "BaselineOperator", "PowerUserAccess", 4, policies.OperatorDeny},
-			{"Access/Roles/ReadOnly/Resource", "BaselineReadOnly", "ReadOnlyAccess", 8, policies.ReadOnlyDeny},
+			{"Access/Roles/Admin/Resource", "BaselineAdmin", []string{"AdministratorAccess"}, 1, ""},
+			{"Access/Roles/Operator/Resource", "BaselineOperator", []string{"PowerUserAccess"}, 4, policies.OperatorDeny},
+			// ViewOnlyAccess (configurable) and SecurityAudit (always).
+			{"Access/Roles/ReadOnly/Resource", "BaselineReadOnly", []string{"job-function/ViewOnlyAccess", "SecurityAudit"}, 8, policies.ReadOnlyDeny},
 		} {
 			t.Run(s.Name+" "+c.name+" trusts only IAM users of its own account with MFA", func(t *testing.T) {
 				role := accessResource(t, s, c.path)
@@ -83,8 +86,12 @@ func TestAccessRolesInTheExample(t *testing.T) {
 				if got, want := jsonOf(t, r.value(p["AssumeRolePolicyDocument"], c.path)), jsonOf(t, trustFor(acc.ID, 3600, nil)); got != want {
 					t.Errorf("trust policy\n%s\nwant\n%s", got, want)
 				}
-				if got := jsonOf(t, r.value(p["ManagedPolicyArns"], c.path)); got != `["arn:aws:iam::aws:policy/`+c.policy+`"]` {
-					t.Errorf("managed policies %s, want only %s", got, c.policy)
+				var want []string
+				for _, m := range c.managed {
+					want = append(want, "arn:aws:iam::aws:policy/"+m)
+				}
+				if got := jsonOf(t, r.value(p["ManagedPolicyArns"], c.path)); got != jsonOf(t, want) {
+					t.Errorf("managed policies %s, want only %v", got, c.managed)
 				}
 			})
 			t.Run(s.Name+" "+c.name+" carries its deny from policies/iam, filled in", func(t *testing.T) {
@@ -496,4 +503,41 @@ func sortedStatements(doc any) any {
 	}
 	out["Statement"] = sts
 	return out
+}
+
+// TestReadOnlyRoleAlwaysHoldsSecurityAudit: the read-only role holds the
+// configured managed policy and SecurityAudit, whatever the config says,
+// and SecurityAudit once when it is the configured one.
+func TestReadOnlyRoleAlwaysHoldsSecurityAudit(t *testing.T) {
+	for _, c := range []struct{ configured, want string }{
+		{"", `["arn:aws:iam::aws:policy/job-function/ViewOnlyAccess","arn:aws:iam::aws:policy/SecurityAudit"]`},
+		{"ReadOnlyAccess", `["arn:aws:iam::aws:policy/ReadOnlyAccess","arn:aws:iam::aws:policy/SecurityAudit"]`},
+		{"SecurityAudit", `["arn:aws:iam::aws:policy/SecurityAudit"]`},
+		{"arn:aws:iam::aws:policy/SecurityAudit", `["arn:aws:iam::aws:policy/SecurityAudit"]`},
+	} {
+		t.Run("configured "+orNone(c.configured), func(t *testing.T) {
+			app := awscdk.NewApp(nil)
+			st := awscdk.NewStack(app, jsii.String("S"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("ap-northeast-1")}})
+			accessmodel.NewRoles(st, "Roles", accessmodel.RolesProps{ReadOnly: accessmodel.Role{ManagedPolicy: c.configured}})
+			tpl := assertions.Template_FromStack(st, nil).ToJSON()
+			var got any
+			for _, r := range (*tpl)["Resources"].(map[string]any) {
+				res := r.(map[string]any)
+				props, _ := res["Properties"].(map[string]any)
+				if res["Type"] == "AWS::IAM::Role" && props["RoleName"] == "BaselineReadOnly" {
+					got = resolver{t: t}.value(props["ManagedPolicyArns"], "ManagedPolicyArns")
+				}
+			}
+			if s := jsonOf(t, got); s != c.want {
+				t.Errorf("managed policies %s, want %s", s, c.want)
+			}
+		})
+	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(default)"
+	}
+	return s
 }

@@ -423,7 +423,12 @@ func TestReviewCommand(t *testing.T) {
 	for _, want := range []string{
 		"## What changed", "## Summary", "### Monthly cost estimate", "Effect of the cost options",
 		"#### Compliance matrix: Prod-us-east-1", "#### Alarms: Prod-ap-northeast-1", "#### Roles: Prod-ap-northeast-1",
-		"| BaselineAdmin | account 111111111111 | MFA required, at most 3600 s old; caller must be an IAM user of 111111111111 | 3600 s | AdministratorAccess |",
+		"| BaselineAdmin | account 111111111111 | MFA required, at most 3600 s old; caller must be an IAM user of 111111111111 | 3600 s | AdministratorAccess (everything) |",
+		// The read-only role in plain words: what it sees and what its deny takes away.
+		"| BaselineReadOnly | account 111111111111 | MFA required, at most 3600 s old; caller must be an IAM user of 111111111111 | 28800 s | " +
+			"job-function/ViewOnlyAccess (lists resources and their basic settings in every service, no stored data), " +
+			"SecurityAudit (reads security configuration: policies, findings, trail and logging settings), " +
+			"BaselineReadOnlyDeny (inline: denies reading stored data, secrets, credentials, log events, messages, query results and code) |",
 		"| baseline-RootAccountUsage | CloudWatch.1, CIS 1.2.0 1.1, CIS 1.2.0 3.3, CIS 1.4.0 1.7, CIS 1.4.0 4.3 | `{$.userIdentity.type=\"Root\" && $.userIdentity.invokedBy NOT EXISTS && $.eventType !=\"AwsServiceEvent\"}` | >= 1 of Sum in 300 s; missing data notBreaching | email security@example.com |",
 		"## Cost assumptions", "**Assumptions, not a quote.**",
 	} {

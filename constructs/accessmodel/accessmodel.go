@@ -41,6 +41,11 @@ const (
 	DefaultReadOnlyGroupName = "BaselineReadOnlyUsers"
 
 	DefaultMFAMaxAgeSeconds = 3600
+	// ReadOnlyAuditPolicy is the AWS managed policy the read-only role
+	// always holds next to its configured one: the security configuration
+	// reads (findings, trail status, bucket and key policies, IAM
+	// policies) that ViewOnlyAccess lacks.
+	ReadOnlyAuditPolicy = "SecurityAudit"
 	// SelfServicePolicyName is the customer managed policy that every
 	// group gets (policies/iam/self-service-mfa.json).
 	SelfServicePolicyName = "BaselineSelfServiceMfa"
@@ -62,7 +67,8 @@ type Role struct {
 	Name string
 	// ManagedPolicy is an AWS managed policy name (e.g. ReadOnlyAccess,
 	// job-function/ViewOnlyAccess) or a managed policy ARN.
-	// Default: AdministratorAccess, PowerUserAccess or ReadOnlyAccess.
+	// Default: AdministratorAccess, PowerUserAccess or
+	// job-function/ViewOnlyAccess.
 	ManagedPolicy string
 	// MaxSessionHours is the longest session, 1 to 12.
 	// Default: 1 (admin), 4 (operator), 8 (read-only).
@@ -131,8 +137,9 @@ type RolesProps struct {
 	// Operator role: the managed policy and operator-deny.json.
 	// Default: BaselineOperator, PowerUserAccess, 4 hours.
 	Operator Role
-	// ReadOnly role: the managed policy and readonly-deny.json.
-	// Default: BaselineReadOnly, ReadOnlyAccess, 8 hours.
+	// ReadOnly role: the managed policy, SecurityAudit (always) and
+	// readonly-deny.json.
+	// Default: BaselineReadOnly, job-function/ViewOnlyAccess, 8 hours.
 	ReadOnly Role
 	// Groups are the group names the operator role may not change.
 	// Default: the default group names.
@@ -158,7 +165,7 @@ func NewRoles(scope constructs.Construct, id string, props RolesProps) *Roles {
 	props.Rule = props.Rule.withDefaults()
 	props.Admin = props.Admin.withDefaults(DefaultAdminRoleName, "AdministratorAccess", 1)
 	props.Operator = props.Operator.withDefaults(DefaultOperatorRoleName, "PowerUserAccess", 4)
-	props.ReadOnly = props.ReadOnly.withDefaults(DefaultReadOnlyRoleName, "ReadOnlyAccess", 8)
+	props.ReadOnly = props.ReadOnly.withDefaults(DefaultReadOnlyRoleName, "job-function/ViewOnlyAccess", 8)
 	props.Groups = props.Groups.withDefaults()
 	props.Protected = props.Protected.withDefaults(*stack.StackName())
 	if !*awscdk.Token_IsUnresolved(jsii.String(props.TrustedAccountID)) && !accountIDPattern.MatchString(props.TrustedAccountID) {
@@ -191,22 +198,35 @@ func NewRoles(scope constructs.Construct, id string, props RolesProps) *Roles {
 	trust := trustPrincipal(stack, props.TrustedAccountID, props.Rule)
 	who := fmt.Sprintf("IAM users of account %s with MFA", props.TrustedAccountID)
 
-	admin := newRole(c, "Admin", props.Admin, trust, "Baseline admin role: "+props.Admin.ManagedPolicy+"; assumed by "+who, "", nil)
+	admin := newRole(c, "Admin", props.Admin, trust, "Baseline admin role: "+props.Admin.ManagedPolicy+"; assumed by "+who, "", nil, "")
 	operator := newRole(c, "Operator", props.Operator, trust,
 		"Baseline operator role: "+props.Operator.ManagedPolicy+" except changes to the baseline; assumed by "+who,
-		"BaselineOperatorDeny", mustPolicy(policies.OperatorDeny, values))
+		"BaselineOperatorDeny", mustPolicy(policies.OperatorDeny, values), "")
+	// ViewOnlyAccess shows what exists but not its security configuration;
+	// SecurityAudit adds that. Neither reads stored data, and the deny
+	// removes the content reads they still allow (policies/iam/README.md).
 	readOnly := newRole(c, "ReadOnly", props.ReadOnly, trust,
-		"Baseline read-only role: "+props.ReadOnly.ManagedPolicy+" except reading data; assumed by "+who,
-		"BaselineReadOnlyDeny", mustPolicy(policies.ReadOnlyDeny, values))
+		"Baseline read-only role: "+props.ReadOnly.ManagedPolicy+" and "+ReadOnlyAuditPolicy+" except reading data; assumed by "+who,
+		"BaselineReadOnlyDeny", mustPolicy(policies.ReadOnlyDeny, values), ReadOnlyAuditPolicy)
 	return &Roles{Construct: c, Admin: admin, Operator: operator, ReadOnly: readOnly}
 }
 
-func newRole(scope constructs.Construct, id string, r Role, trust awsiam.IPrincipal, description, inlineName string, inline map[string]any) awsiam.Role {
+// newRole builds one access role: the configured managed policy, the
+// fixed AWS managed policy extra (none when ""), and the inline deny.
+func newRole(scope constructs.Construct, id string, r Role, trust awsiam.IPrincipal, description, inlineName string, inline map[string]any, extra string) awsiam.Role {
+	managed := []awsiam.IManagedPolicy{managedPolicy(scope, id+"Policy", r.ManagedPolicy)}
+	// A role configured with the extra policy itself holds it once.
+	if extra != "" && (r.ManagedPolicy == extra || strings.HasSuffix(r.ManagedPolicy, ":policy/"+extra)) {
+		extra = ""
+	}
+	if extra != "" {
+		managed = append(managed, awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String(extra)))
+	}
 	props := &awsiam.RoleProps{
 		RoleName:           jsii.String(r.Name),
 		Description:        jsii.String(description),
 		AssumedBy:          trust,
-		ManagedPolicies:    &[]awsiam.IManagedPolicy{managedPolicy(scope, id+"Policy", r.ManagedPolicy)},
+		ManagedPolicies:    &managed,
 		MaxSessionDuration: awscdk.Duration_Hours(jsii.Number(r.MaxSessionHours)),
 	}
 	suppressions := []*cdknag.NagPackSuppression{}
@@ -215,6 +235,14 @@ func newRole(scope constructs.Construct, id string, r Role, trust awsiam.IPrinci
 			Id:        jsii.String("AwsSolutions-IAM4"),
 			Reason:    jsii.String("The access model's roles hold the AWS managed job policy chosen in access.roles (" + r.ManagedPolicy + "): AWS keeps it current as services change, and it can be swapped for a customer managed policy in config"),
 			AppliesTo: &[]any{"Policy::arn:<AWS::Partition>:iam::aws:policy/" + r.ManagedPolicy},
+		})
+	}
+	if extra != "" {
+		suppressions = append(suppressions, &cdknag.NagPackSuppression{
+			Id: jsii.String("AwsSolutions-IAM4"),
+			Reason: jsii.String("The read-only role always holds the AWS managed " + extra + " policy: the security configuration reads a reviewer needs (findings, trail status, bucket, key and IAM policies), " +
+				"which AWS keeps current as services change; the content reads it still allows are denied inline (policies/iam/readonly-content-reads.yaml)"),
+			AppliesTo: &[]any{"Policy::arn:<AWS::Partition>:iam::aws:policy/" + extra},
 		})
 	}
 	if inline != nil {

@@ -8,6 +8,7 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { allowedActions } from './allowed.mjs';
 import { checkAction, checkPolicies } from './check-actions.mjs';
 import { loadAwsManaged } from './managed.mjs';
 import { loadTemplate, POLICY_DIR, substitute } from './policies.mjs';
@@ -44,6 +45,8 @@ const MEMBER_VALUES = {
 const ADMIN = await loadAwsManaged('AdministratorAccess');
 const POWER = await loadAwsManaged('PowerUserAccess');
 const READONLY = await loadAwsManaged('ReadOnlyAccess');
+const VIEWONLY = await loadAwsManaged('job-function/ViewOnlyAccess');
+const AUDIT = await loadAwsManaged('SecurityAudit');
 const asInput = (m) => ({ name: m.name, document: m.document });
 const IDENTITY_VALUES = { ...MEMBER_VALUES, AccountId: IDENTITY };
 
@@ -471,5 +474,54 @@ describe('role permissions with the baseline denies', () => {
     assert.equal(await decision(ro('cloudtrail:GetTrailStatus', trail)), 'Allowed');
     assert.equal(await decision(ro('s3:GetBucketPolicy', 'arn:aws:s3:::team-data', { resourceAccount: MEMBER })), 'Allowed');
     assert.equal(await decision(ro('s3:GetObjectAcl', 'arn:aws:s3:::team-data/x', { resourceAccount: MEMBER })), 'Allowed');
+  });
+  test('the default read-only role (ViewOnlyAccess + SecurityAudit + deny) reads findings, not client secrets', async () => {
+    const p = [{ name: VIEWONLY.name, policy: VIEWONLY.document }, { name: AUDIT.name, policy: AUDIT.document }, readonlyDeny];
+    const ro = (action, resource, extra) => as('BaselineReadOnly', p, action, resource, extra);
+    const pool = `arn:aws:cognito-idp:eu-west-1:${MEMBER}:userpool/eu-west-1_AbCdEf123`;
+    assert.equal(await decision(ro('cognito-idp:DescribeUserPoolClient', pool)), 'ExplicitlyDenied');
+    assert.equal(await decision(ro('cognito-idp:DescribeUserPool', pool)), 'Allowed');
+    assert.equal(await decision(ro('securityhub:GetFindings', `arn:aws:securityhub:eu-west-1:${MEMBER}:hub/default`)), 'Allowed');
+    assert.equal(await decision(ro('cloudtrail:LookupEvents', '*')), 'Allowed');
+    // Not allowed by the managed policies at all: denied with or without the deny.
+    assert.equal(await decision(ro('s3:GetObject', 'arn:aws:s3:::team-data/x', { resourceAccount: MEMBER })), 'ExplicitlyDenied');
+  });
+});
+
+describe('allowed.mjs expands Allow statements against iam-data', () => {
+  test('wildcards, NotAction and conditions', async () => {
+    const r = await allowedActions({
+      policies: [
+        { name: 'a', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject*', Resource: '*' }] } },
+        {
+          name: 'b',
+          policy: {
+            Version: '2012-10-17',
+            Statement: [
+              { Effect: 'Allow', NotAction: ['*:*'], Resource: '*' },
+              { Effect: 'Allow', Action: 'sqs:ReceiveMessage', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'true' } } },
+              { Effect: 'Deny', Action: 's3:GetObject', Resource: '*' }
+            ]
+          }
+        }
+      ]
+    });
+    assert.deepEqual(r.errors, []);
+    const names = r.actions.map((a) => a.action);
+    assert.ok(names.includes('s3:GetObject') && names.includes('s3:GetObjectAcl'), 'wildcard expanded');
+    assert.ok(!names.includes('s3:PutObject'));
+    assert.equal(r.actions.find((a) => a.action === 's3:GetObject').accessLevel, 'Read');
+    assert.equal(r.actions.find((a) => a.action === 'sqs:ReceiveMessage').conditional, true);
+    assert.equal(r.perPolicy.b, 1, 'NotAction *:* grants nothing; a Deny is not subtracted');
+  });
+  test('an Action that matches nothing and an unknown managed policy are errors', async () => {
+    const r = await allowedActions({ policies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObjekt', Resource: '*' }] }, { managed: 'NoSuchPolicy' }] });
+    assert.equal(r.errors.length, 2);
+    assert.match(r.errors[0], /s3:GetObjekt" matches no action/);
+  });
+  test('the default read-only managed policies allow about 3,400 actions', async () => {
+    const r = await allowedActions({ policies: [{ managed: 'job-function/ViewOnlyAccess' }, { managed: 'SecurityAudit' }] });
+    assert.deepEqual(r.errors, []);
+    assert.ok(r.actions.length > 3000, `${r.actions.length} actions`);
   });
 });
