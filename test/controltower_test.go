@@ -355,3 +355,51 @@ func TestControlTowerExceptionListIsChecked(t *testing.T) {
 		t.Errorf("an unknown key: %v", err)
 	}
 }
+
+// TestControlTowerExceptionsAreShown: REVIEW.md lists every exception with
+// the stacks that hold its resource, and README.md's table lists the same
+// controls and resources as policies/controltower.yaml.
+func TestControlTowerExceptionsAreShown(t *testing.T) {
+	r := exampleReview(t)
+	where := map[string]string{}
+	for _, row := range r.ControlTower {
+		where[row.Rule+" "+row.Resource] = strings.Join(row.Stacks, ", ")
+	}
+	homes := "Dev-ap-northeast-1, Prod-ap-northeast-1"
+	everywhere := "Dev-ap-northeast-1, Prod-ap-northeast-1, Prod-us-east-1"
+	want := map[string]string{
+		"CT.GUARDDUTY.PR.1 GuardDuty/Resource":                        everywhere,
+		"CT.LAMBDA.PR.3 AWS679f53fac002430cb0da5b7982bd2287/Resource": everywhere,
+		"CT.S3.PR.2 LogArchive/AccessLogBucket/Resource":              homes,
+		"CT.S3.PR.9 LogArchive/AccessLogBucket/Resource":              homes,
+		"CT.S3.PR.9 LogArchive/Bucket/Resource":                       homes,
+		"CT.S3.PR.10 LogArchive/AccessLogBucket/Resource":             homes,
+	}
+	if jsonOf(t, where) != jsonOf(t, want) {
+		t.Errorf("REVIEW.md's rows:\n%s\nwant\n%s", jsonOf(t, where), jsonOf(t, want))
+	}
+	md := string(r.Markdown())
+	if r.ControlTowerError != "" || !strings.Contains(md, "## AWS Control Tower proactive controls") ||
+		!strings.Contains(md, "| CT.S3.PR.10 | `LogArchive/AccessLogBucket/Resource` | Dev-ap-northeast-1, Prod-ap-northeast-1 | S3 delivers server access logs only") {
+		t.Errorf("REVIEW.md has no Control Tower section with its rows (error %q)", r.ControlTowerError)
+	}
+
+	readme, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := regexp.MustCompile("(?m)^\\| (CT\\.[A-Z0-9]+\\.PR\\.[0-9]+) \\| `([^`]+)` \\|").FindAllStringSubmatch(string(readme), -1)
+	var inReadme, inList []string
+	for _, m := range rows {
+		inReadme = append(inReadme, m[1]+" "+m[2])
+	}
+	list, _ := policies.ControlTowerExceptionList()
+	for _, e := range list.Exceptions {
+		inList = append(inList, e.Rule+" "+e.Resource)
+	}
+	slices.Sort(inReadme)
+	slices.Sort(inList)
+	if !slices.Equal(inReadme, inList) {
+		t.Errorf("README.md's Control Tower table has\n%s\npolicies/controltower.yaml has\n%s", strings.Join(inReadme, "\n"), strings.Join(inList, "\n"))
+	}
+}
