@@ -51,6 +51,7 @@ func cfnGuard(t testing.TB) (bin, rules string) {
 // guardFinding is one resource of one template that one control fails.
 type guardFinding struct {
 	Template  string // file name
+	File      string // path
 	Rule      string // control id, e.g. CT.S3.PR.9
 	LogicalID string
 	Path      string // construct path under the stack
@@ -109,7 +110,7 @@ func runGuard(t testing.TB, files []string) []guardFinding {
 					if !ok {
 						t.Fatalf("%s: %s fails %s but has no aws:cdk:path metadata", r.Name, l, id)
 					}
-					out = append(out, guardFinding{Template: filepath.Base(r.Name), Rule: id, LogicalID: l, Path: p})
+					out = append(out, guardFinding{Template: filepath.Base(r.Name), File: r.Name, Rule: id, LogicalID: l, Path: p})
 				}
 			}
 		}
@@ -163,6 +164,28 @@ func cdkPaths(t testing.TB, file string) map[string]string {
 			if _, rest, found := strings.Cut(p, "/"); found {
 				out[id] = rest
 			}
+		}
+	}
+	return out
+}
+
+// s3ProtectionOff: CT.GUARDDUTY.PR.1 is excepted because the rule reads
+// DataSources and the baseline turns S3 Protection on in Features. That
+// holds only while S3 Protection is really on; this lists the detectors
+// that fail the rule and have it off in Features too.
+func s3ProtectionOff(t testing.TB, findings []guardFinding) []string {
+	var out []string
+	for _, f := range findings {
+		if f.Rule != "CT.GUARDDUTY.PR.1" {
+			continue
+		}
+		var tmpl report.Template
+		data, err := os.ReadFile(f.File)
+		if err != nil || json.Unmarshal(data, &tmpl) != nil {
+			t.Fatalf("%s: cannot read it back (%v)", f.File, err)
+		}
+		if !strings.Contains(jsonOf(t, tmpl.Resources[f.LogicalID].Properties["Features"]), `{"Name":"S3_DATA_EVENTS","Status":"ENABLED"}`) {
+			out = append(out, fmt.Sprintf("%s: %s fails CT.GUARDDUTY.PR.1 and has S3 Protection off in Features too: the exception does not hold", f.Template, f.Path))
 		}
 	}
 	return out
@@ -229,6 +252,10 @@ func TestControlTowerProactiveControls(t *testing.T) {
 	for _, s := range stale {
 		t.Errorf("policies/controltower.yaml: %s fails in no template any more; delete the entry", s)
 	}
+	for _, p := range s3ProtectionOff(t, findings) {
+		t.Error(p)
+	}
+
 	// What fails, for the record: control, resource, how many templates.
 	count := map[string]int{}
 	for _, f := range findings {
@@ -248,8 +275,9 @@ func TestControlTowerProactiveControls(t *testing.T) {
 // TestControlTowerCatchesWhatTheFixesFixed breaks the example's home
 // template the way it was before the fixes (no key on the custom-resource
 // log group, no EventBridge notifications, no grant deny in the key
-// policies): cfn-guard must find exactly those, none of them excepted. And
-// an exception that nothing fails is reported as stale.
+// policies): cfn-guard must find exactly those, none of them excepted. It
+// also turns S3 Protection off, which the GuardDuty exception must not
+// cover. And an exception that nothing fails is reported as stale.
 func TestControlTowerCatchesWhatTheFixesFixed(t *testing.T) {
 	asm := exampleAssembly(t)
 	s := stack(t, asm, "Prod-ap-northeast-1")
@@ -258,7 +286,8 @@ func TestControlTowerCatchesWhatTheFixesFixed(t *testing.T) {
 		t.Fatal(err)
 	}
 	broken := 0
-	for _, v := range tmpl["Resources"].(map[string]any) {
+	detector := ""
+	for id, v := range tmpl["Resources"].(map[string]any) {
 		r := v.(map[string]any)
 		props, _ := r["Properties"].(map[string]any)
 		path, _ := r["Metadata"].(map[string]any)["aws:cdk:path"].(string)
@@ -272,6 +301,14 @@ func TestControlTowerCatchesWhatTheFixesFixed(t *testing.T) {
 			if strings.HasSuffix(path, "/LogArchive/Bucket/Resource") {
 				delete(props, "NotificationConfiguration")
 				broken++
+			}
+		case "AWS::GuardDuty::Detector":
+			// S3 Protection off: the GuardDuty exception must not cover it.
+			for _, f := range props["Features"].([]any) {
+				if f.(map[string]any)["Name"] == "S3_DATA_EVENTS" {
+					f.(map[string]any)["Status"] = "DISABLED"
+					detector = id
+				}
 			}
 		case "AWS::KMS::Key":
 			policy := props["KeyPolicy"].(map[string]any)
@@ -317,6 +354,12 @@ func TestControlTowerCatchesWhatTheFixesFixed(t *testing.T) {
 	}
 	if len(stale) != 0 {
 		t.Errorf("the home template fails every exception, yet %v are stale", stale)
+	}
+	if detector == "" {
+		t.Fatal("no detector with S3_DATA_EVENTS to turn off")
+	}
+	if got := s3ProtectionOff(t, findings); !slices.Equal(got, []string{"Broken.template.json: GuardDuty/Resource fails CT.GUARDDUTY.PR.1 and has S3 Protection off in Features too: the exception does not hold"}) {
+		t.Errorf("S3 Protection off: %v", got)
 	}
 
 	extra := list
