@@ -509,6 +509,11 @@ type tamperCell struct {
 // and break-glass (log deletion and retention): the design of
 // constructs/audittrail's archive. Every other changing action on a log
 // object, such as writing one, stays with the admin.
+// keyReserved are the key actions every baseline key policy keeps from
+// everyone, admin included, unless an AWS service asks for an AWS resource
+// (constructs/internal/keypolicy, AWS Control Tower's CT.KMS.PR.3).
+var keyReserved = map[string]bool{"kms:CreateGrant": true}
+
 var logObjectReserved = regexp.MustCompile(`^s3:(DeleteObject|DeleteObjectVersion|ReplicateDelete|PutObjectRetention|PutObjectLegalHold|BypassGovernanceRetention)$`)
 
 func (w *accessWorld) tamperCells(t testing.TB) []tamperCell {
@@ -528,6 +533,9 @@ func (w *accessWorld) tamperCells(t testing.TB) []tamperCell {
 						case "admin":
 							want = "Allowed"
 							if tg.logBucket && (!tg.object || logObjectReserved.MatchString(action)) {
+								want = "ExplicitlyDenied"
+							}
+							if tg.service == "kms" && tg.rtype == "key" && keyReserved[action] {
 								want = "ExplicitlyDenied"
 							}
 						case "deploy":
@@ -720,14 +728,20 @@ func TestOperatorEscalation(t *testing.T) {
 				add("the stack "+stackName, "cloudformation:UpdateStack", resource("stack", stackName), map[string]any{}, "Denied")
 				add("the stack "+stackName+", even tagged as the operator's", "cloudformation:UpdateStack", resource("stack", stackName),
 					map[string]any{"aws:ResourceTag/" + ownerKey: "operator"}, "Denied")
-				// A change set that tags a foreign stack as the operator's is
-				// created, but cannot be executed: ExecuteChangeSet is
-				// decided on the stack's tags as they are.
+				// The baseline's stacks are protected by name too: not even
+				// a change set that would tag them as the operator's.
 				add("the stack "+stackName+", tagging it as the operator's", "cloudformation:CreateChangeSet", resource("stack", stackName),
-					map[string]any{"aws:RequestTag/" + ownerKey: "operator"}, "Allowed")
+					map[string]any{"aws:RequestTag/" + ownerKey: "operator"}, "Denied")
 				add("the stack "+stackName+", then executing it", "cloudformation:ExecuteChangeSet", resource("stack", stackName),
 					map[string]any{}, "Denied")
 			}
+			// A change set that tags another stack as the operator's is
+			// created, but cannot be executed: ExecuteChangeSet is decided on
+			// the stack's tags as they are.
+			add("a stack it does not own, tagging it as the operator's", "cloudformation:CreateChangeSet", resource("stack", "team-app"),
+				map[string]any{"aws:RequestTag/" + ownerKey: "operator"}, "Allowed")
+			add("a stack it does not own, then executing it", "cloudformation:ExecuteChangeSet", resource("stack", "team-app"),
+				map[string]any{}, "Denied")
 			add("a new stack without the owner tag", "cloudformation:CreateStack", resource("stack", "ops-new"), map[string]any{}, "Denied")
 			add("a new stack tagged for another owner", "cloudformation:CreateStack", resource("stack", "ops-new"), map[string]any{"aws:RequestTag/" + ownerKey: "admin"}, "Denied")
 			add("a new stack with the owner tag", "cloudformation:CreateStack", resource("stack", "ops-new"), map[string]any{"aws:RequestTag/" + ownerKey: "operator"}, "Allowed")
@@ -817,12 +831,14 @@ func TestTamperMatrixCatchesHoles(t *testing.T) {
 		bucketPolicy       bool
 		mustReport         string
 	}{
+		// The baseline stacks are denied by name and by the ownership
+		// rule: both must go for the matrix to see a hole.
+		{"DenyChangesToStacksTheOperatorDoesNotOwn+DenyBaselineStackChangesWhateverTheirTags", "cloudformation", "operator", false, "cloudformation:UpdateStack"},
 		{"DenyBaselineFindingRouteChanges", "events", "operator", false, "events:DisableRule"},
 		// The bucket policy still keeps bucket settings from the operator;
 		// writing a forged log file is what this statement alone stops.
 		{"DenyLogBucketTampering", "s3", "operator", false, "s3:PutObject"},
 		{"DenyBaselineTopicChanges", "sns", "operator", false, "sns:Subscribe"},
-		{"DenyChangesToStacksTheOperatorDoesNotOwn", "cloudformation", "operator", false, "cloudformation:UpdateStack"},
 		{"DenyBucketTamperingExceptDeployAndBreakGlass", "s3", "admin", true, "s3:PutBucketPolicy"},
 	} {
 		t.Run(hole.sid, func(t *testing.T) {
@@ -841,9 +857,11 @@ func TestTamperMatrixCatchesHoles(t *testing.T) {
 					}
 					c.ResourcePolicy = doc
 				} else {
-					var found bool
-					if c.IdentityPolicies, found = withoutStatement(c.IdentityPolicies, hole.sid); !found {
-						t.Fatalf("the %s role has no statement %s", c.role, hole.sid)
+					for _, sid := range strings.Split(hole.sid, "+") {
+						var found bool
+						if c.IdentityPolicies, found = withoutStatement(c.IdentityPolicies, sid); !found {
+							t.Fatalf("the %s role has no statement %s", c.role, sid)
+						}
 					}
 				}
 				cells = append(cells, c)
