@@ -106,6 +106,7 @@ func Parse(data []byte, source string) (ast.Node, error) {
 type Decoder struct {
 	source  string
 	errs    Errors
+	failed  []string       // paths of the values the decoder rejected
 	broken  bool           // the document did not parse; nothing was decoded
 	lines   map[string]int // field path -> line, for every value the YAML set
 	anchors map[string]ast.Node
@@ -136,6 +137,7 @@ func (d *Decoder) Source() string { return d.source }
 
 // Errorf records a problem at the line of node n.
 func (d *Decoder) Errorf(n ast.Node, path, format string, args ...any) {
+	d.failed = append(d.failed, path)
 	d.errs = append(d.errs, Error{Source: d.source, Line: Line(n), Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
@@ -185,15 +187,31 @@ func (d *Decoder) Line(path string) (int, bool) {
 // SetLine records that the value at path is on n's line.
 func (d *Decoder) SetLine(path string, n ast.Node) { d.lines[path] = Line(n) }
 
-// Failed reports whether the decoder rejected the value at path or at a
-// field that contains it.
+// Failed reports whether the decoder (not a Problemf check) rejected the
+// value at path or at a field that contains it.
 func (d *Decoder) Failed(path string) bool {
-	for _, e := range d.errs {
-		if e.Path == path || strings.HasPrefix(path, e.Path+".") || strings.HasPrefix(path, e.Path+"[") {
+	for _, f := range d.failed {
+		if f == path || strings.HasPrefix(path, f+".") || strings.HasPrefix(path, f+"[") {
 			return true
 		}
 	}
 	return false
+}
+
+// Clean reports whether no problem is recorded at path, inside the value
+// at path, or at a value that contains it. Checks that combine several
+// fields of one value run only on clean values, so that a wrong type is
+// reported once, not again as every rule it then breaks.
+func (d *Decoder) Clean(path string) bool {
+	if d.broken || d.Failed(path) {
+		return false
+	}
+	for _, f := range d.failed {
+		if strings.HasPrefix(f, path+".") || strings.HasPrefix(f, path+"[") {
+			return false
+		}
+	}
+	return true
 }
 
 // Errors returns the problems recorded so far, in line order.
