@@ -23,6 +23,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"sort"
 	"strings"
@@ -343,10 +344,10 @@ func (d *Decoder) Decode(n ast.Node, v reflect.Value, path string) {
 		case int64:
 			x = val
 		case uint64:
-			x, fits = int64(val), val <= 1<<62
+			x, fits = int64(val), val <= math.MaxInt64
 		}
 		if !fits || v.OverflowInt(x) {
-			d.Errorf(n, path, "must be a whole number of at most %d digits, got %s", len(fmt.Sprint(int64(1<<62))), n.GetToken().Value)
+			d.Errorf(n, path, "must be a whole number from %d to %d, got %s", math.MinInt64, math.MaxInt64, n.GetToken().Value)
 			return
 		}
 		v.SetInt(x)
