@@ -565,7 +565,7 @@ func TestReviewRejectsBadInput(t *testing.T) {
 		{"a missing assumptions file", []string{"--assembly", good, "--assumptions", filepath.Join(empty, "no.yaml")}, good,
 			"assumptions: open " + filepath.Join(empty, "no.yaml") + ": no such file or directory"},
 		{"a bad assumptions file", []string{"--assembly", good, "--assumptions", assumptions}, good,
-			assumptions + ": usage.eventsPerMonth: unknown name; the names are managementEventsPerMonth, writeEventShare, s3DataEventsPerMonth, lambdaDataEventsPerMonth, eventSizeKB, gzipRatio, logsCompressionRatio, horizonMonths, kmsRequestsPerMonth, configItemsPerRegionPerMonth, dailyTypeShare, dailyTypeResourcesPerRegion, configEvaluationsPerRulePerRegion, flowDnsGBPerRegion, runtimeVcpusPerRegion, checksPerStandardPerRegion"},
+			assumptions + ":1: usage.eventsPerMonth: unknown name; expected one of checksPerStandardPerRegion, configEvaluationsPerRulePerRegion, configItemsPerRegionPerMonth, dailyTypeResourcesPerRegion, dailyTypeShare, eventSizeKB, flowDnsGBPerRegion, gzipRatio, horizonMonths, kmsRequestsPerMonth, lambdaDataEventsPerMonth, logsCompressionRatio, managementEventsPerMonth, runtimeVcpusPerRegion, s3DataEventsPerMonth, writeEventShare"},
 		{"an unknown flag", []string{"--assembly", good, "--out", "x"}, good,
 			"review: flag provided but not defined: -out; usage: review [--assembly cdk.out] [--previous old-cdk.out] [--assumptions file.yaml]"},
 		{"a stray argument", []string{good}, good,
