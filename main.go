@@ -68,9 +68,11 @@ func command(name string, args []string) int {
 }
 
 func printError(err error) {
+	// Every YAML file (the config, an assumptions file) reports its
+	// problems as strictyaml.Errors, config.Errors by another name.
 	var errs config.Errors
-	if errors.As(err, &errs) {
-		fmt.Fprintf(os.Stderr, "error: the config has %d problem(s):\n%s\n", len(errs), errs)
+	if errors.As(err, &errs) && len(errs) > 0 {
+		fmt.Fprintf(os.Stderr, "error: %s has %d problem(s):\n%s\n", errs[0].Source, len(errs), errs)
 		return
 	}
 	fmt.Fprintln(os.Stderr, "error:", err)

@@ -316,7 +316,7 @@ func TestSecurityAlarmsConstructRejectsBadProps(t *testing.T) {
 		{"an unrendered template", securityalarms.Props{LogGroup: logGroup, Topic: topic, Alarms: []policies.Alarm{catalogEntry("AdminRoleUsage")}},
 			"securityalarms: alarm AdminRoleUsage: pattern is not rendered; resolve the catalog with policies.Resolve first"},
 		{"a threshold of 0", securityalarms.Props{LogGroup: logGroup, Topic: topic, Alarms: with(func(a *policies.Alarm) { a.Threshold = 0 })},
-			"securityalarms: alarm RootAccountUsage: threshold must be > 0, got 0"},
+			"securityalarms: alarm RootAccountUsage: threshold must be greater than 0, got 0; it is how many matching events in one period fire the alarm"},
 		{"a description CloudWatch would refuse", securityalarms.Props{LogGroup: logGroup, Topic: topic, Alarms: with(func(a *policies.Alarm) { a.Runbook = strings.Repeat("x", 1000) })},
 			"securityalarms: alarm RootAccountUsage: description is 1281 characters, CloudWatch accepts 1024; shorten its description or runbook"},
 		{"an entry listed twice", securityalarms.Props{LogGroup: logGroup, Topic: topic, Alarms: []policies.Alarm{good, good}},

@@ -376,16 +376,20 @@ func TestControlTowerExceptionListIsChecked(t *testing.T) {
 	const ok = "    resource: LogArchive/Bucket/Resource\n    reason: opt-in\n    doc: https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html\n"
 	for _, c := range []struct{ name, yaml, want string }{
 		{"a bad control id", head + "  - rule: S3.PR.9\n" + ok,
-			`ct.yaml: exceptions[0].rule: "S3.PR.9" is not a proactive control id like CT.S3.PR.9`},
+			`ct.yaml:3: exceptions[0].rule: "S3.PR.9" is not a proactive control id like CT.S3.PR.9`},
 		{"no reason", head + "  - rule: CT.S3.PR.9\n    resource: LogArchive/Bucket/Resource\n    doc: https://docs.aws.amazon.com/x\n",
-			"ct.yaml: exceptions[0].reason: say why LogArchive/Bucket/Resource does not meet CT.S3.PR.9"},
+			"ct.yaml:3: exceptions[0].reason: say why LogArchive/Bucket/Resource does not meet CT.S3.PR.9"},
 		{"a doc that is not AWS's", head + "  - rule: CT.S3.PR.9\n    resource: LogArchive/Bucket/Resource\n    reason: r\n    doc: https://example.com\n",
-			`ct.yaml: exceptions[0].doc: "https://example.com" must be the AWS documentation page the reason rests on (https://docs.aws.amazon.com/...)`},
+			`ct.yaml:6: exceptions[0].doc: "https://example.com" must be the AWS documentation page the reason rests on (https://docs.aws.amazon.com/...)`},
 		{"a stack-qualified path", head + "  - rule: CT.S3.PR.9\n    resource: /Prod/LogArchive\n    reason: r\n    doc: https://docs.aws.amazon.com/x\n",
-			`ct.yaml: exceptions[0].resource: "/Prod/LogArchive" must be a construct path under the stack, like LogArchive/Bucket/Resource`},
+			`ct.yaml:4: exceptions[0].resource: "/Prod/LogArchive" must be a construct path under the stack, like LogArchive/Bucket/Resource`},
 		{"an entry twice", head + "  - rule: CT.S3.PR.9\n" + ok + "  - rule: CT.S3.PR.9\n" + ok,
-			"ct.yaml: exceptions[1]: CT.S3.PR.9 on LogArchive/Bucket/Resource is listed twice"},
-		{"no source", "exceptions: []\n", "ct.yaml: source is required: the control reference's URL"},
+			"ct.yaml:7: exceptions[1]: CT.S3.PR.9 on LogArchive/Bucket/Resource is listed twice"},
+		{"every problem at once", head + "  - rule: S3.PR.9\n    resource: /x\n    reason: r\n    doc: https://example.com\n",
+			`ct.yaml:3: exceptions[0].rule: "S3.PR.9" is not a proactive control id like CT.S3.PR.9` + "\n" +
+				`ct.yaml:4: exceptions[0].resource: "/x" must be a construct path under the stack, like LogArchive/Bucket/Resource` + "\n" +
+				`ct.yaml:6: exceptions[0].doc: "https://example.com" must be the AWS documentation page the reason rests on (https://docs.aws.amazon.com/...)`},
+		{"no source", "exceptions: []\n", "ct.yaml:1: source: required: the control reference's URL"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := policies.ParseControlTowerExceptions([]byte(c.yaml), "ct.yaml")

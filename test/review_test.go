@@ -367,11 +367,17 @@ usage:
 
 func TestAssumptionsFileIsStrict(t *testing.T) {
 	for _, c := range []struct{ name, yaml, want string }{
-		{"unknown usage", "usage: {managementEvents: 1}", "a.yaml: usage.managementEvents: unknown name; the names are managementEventsPerMonth, writeEventShare, "},
-		{"negative", "prices: {alarmPerMonth: -1}", "a.yaml: prices.alarmPerMonth: must be a number >= 0, got -1"},
-		{"not a number", "usage: {horizonMonths: soon}", "a.yaml: usage.horizonMonths: must be a number >= 0, got soon"},
-		{"share above 1", "usage: {writeEventShare: 2}", "a.yaml: usage.writeEventShare: must be between 0 and 1, got 2"},
-		{"unknown section", "usag: {}", `a.yaml: [1:1] unknown field "usag"`},
+		{"unknown usage", "usage: {managementEvents: 1}", "a.yaml:1: usage.managementEvents: unknown name; expected one of "},
+		{"a typo", "usage: {horizonMonth: 1}", `a.yaml:1: usage.horizonMonth: unknown name; did you mean "horizonMonths"?`},
+		{"negative", "prices: {alarmPerMonth: -1}", "a.yaml:1: prices.alarmPerMonth: must be a number >= 0, got -1"},
+		{"not a number", "usage: {horizonMonths: soon}", `a.yaml:1: usage.horizonMonths: must be a number, got the string "soon"`},
+		{"share above 1", "usage: {writeEventShare: 2}", "a.yaml:1: usage.writeEventShare: must be between 0 and 1, got 2"},
+		{"unknown section", "usag: {}", `a.yaml:1: usag: unknown key; did you mean "usage"?`},
+		{"a name set twice", "usage:\n  horizonMonths: 1\n  horizonMonths: 2\n", "a.yaml:3: usage.horizonMonths: duplicate key (first set on line 2); remove one of them"},
+		{"every problem at once, in line order", "usage:\n  horizonMonths: soon\n  writeEventShare: 2\nprices:\n  alarmPerMonth: -1\n",
+			"a.yaml:2: usage.horizonMonths: must be a number, got the string \"soon\"\n" +
+				"a.yaml:3: usage.writeEventShare: must be between 0 and 1, got 2\n" +
+				"a.yaml:5: prices.alarmPerMonth: must be a number >= 0, got -1"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := report.ParseAssumptions([]byte(c.yaml), "a.yaml")
@@ -559,7 +565,7 @@ func TestReviewRejectsBadInput(t *testing.T) {
 		{"a missing assumptions file", []string{"--assembly", good, "--assumptions", filepath.Join(empty, "no.yaml")}, good,
 			"assumptions: open " + filepath.Join(empty, "no.yaml") + ": no such file or directory"},
 		{"a bad assumptions file", []string{"--assembly", good, "--assumptions", assumptions}, good,
-			assumptions + ": usage.eventsPerMonth: unknown name; the names are managementEventsPerMonth, writeEventShare, s3DataEventsPerMonth, lambdaDataEventsPerMonth, eventSizeKB, gzipRatio, smallLogFileShare, logsCompressionRatio, horizonMonths, kmsRequestsPerMonth, configItemsPerRegionPerMonth, dailyTypeShare, dailyTypeResourcesPerRegion, configEvaluationsPerRulePerRegion, flowDnsGBPerRegion, runtimeVcpusPerRegion, checksPerStandardPerRegion"},
+			assumptions + ":1: usage.eventsPerMonth: unknown name; expected one of checksPerStandardPerRegion, configEvaluationsPerRulePerRegion, configItemsPerRegionPerMonth, dailyTypeResourcesPerRegion, dailyTypeShare, eventSizeKB, flowDnsGBPerRegion, gzipRatio, horizonMonths, kmsRequestsPerMonth, lambdaDataEventsPerMonth, logsCompressionRatio, managementEventsPerMonth, runtimeVcpusPerRegion, s3DataEventsPerMonth, smallLogFileShare, writeEventShare"},
 		{"an unknown flag", []string{"--assembly", good, "--out", "x"}, good,
 			"review: flag provided but not defined: -out; usage: review [--assembly cdk.out] [--previous old-cdk.out] [--assumptions file.yaml]"},
 		{"a stray argument", []string{good}, good,

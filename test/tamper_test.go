@@ -11,9 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/goccy/go-yaml"
-
 	"github.com/secure-baseline/cdk-baseline/config"
+	"github.com/secure-baseline/cdk-baseline/internal/strictyaml"
 	"github.com/secure-baseline/cdk-baseline/report"
 	"github.com/secure-baseline/cdk-baseline/stacks"
 )
@@ -98,20 +97,43 @@ func loadOperatorKeeps(t testing.TB) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	keeps, err := parseOperatorKeeps(data, "policies/iam/operator-keeps.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keeps
+}
+
+// parseOperatorKeeps decodes the keeps strictly (internal/strictyaml) and
+// returns each action, lower-cased, with its reason; an entry without an
+// action or a reason, or an action listed twice, is an error.
+func parseOperatorKeeps(data []byte, source string) (map[string]string, error) {
 	var doc struct {
 		Keeps []operatorKeep `yaml:"keeps"`
 	}
-	if err := yaml.UnmarshalWithOptions(data, &doc, yaml.Strict()); err != nil {
-		t.Fatalf("policies/iam/operator-keeps.yaml: %v", err)
-	}
+	d := strictyaml.Unmarshal(data, source, &doc)
 	out := map[string]string{}
-	for _, k := range doc.Keeps {
-		if k.Reason == "" {
-			t.Errorf("operator-keeps.yaml: %s has no reason", k.Action)
+	first := map[string]int{}
+	for i, k := range doc.Keeps {
+		path := fmt.Sprintf("keeps[%d]", i)
+		if k.Action == "" {
+			d.Problemf(path+".action", "required; the service:Action the operator keeps")
 		}
-		out[strings.ToLower(k.Action)] = k.Reason
+		if strings.TrimSpace(k.Reason) == "" {
+			d.Problemf(path+".reason", "required; say in one line why the operator keeps %s", k.Action)
+		}
+		key := strings.ToLower(k.Action)
+		if j, dup := first[key]; dup {
+			d.Problemf(path+".action", "%s is already keeps[%d]", k.Action, j)
+			continue
+		}
+		first[key] = i
+		out[key] = k.Reason
 	}
-	return out
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // fakeID is a stable, realistic id for something CloudFormation or the
