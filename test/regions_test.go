@@ -14,7 +14,7 @@ import (
 	"github.com/secure-baseline/cdk-baseline/constructs/guardduty"
 	"github.com/secure-baseline/cdk-baseline/constructs/securityhub"
 	"github.com/secure-baseline/cdk-baseline/policies"
-	"github.com/secure-baseline/cdk-baseline/report"
+	"github.com/secure-baseline/cdk-baseline/report/assembly"
 )
 
 // The regional-limits table (policies/regions.yaml) must speak of the
@@ -126,8 +126,8 @@ func everyRegionConfig() string {
 
 var everyRegion cached
 
-func everyRegionAssembly(t testing.TB) *report.Assembly {
-	return everyRegion.get(t, func(t testing.TB) *report.Assembly {
+func everyRegionAssembly(t testing.TB) *assembly.Assembly {
+	return everyRegion.get(t, func(t testing.TB) *assembly.Assembly {
 		cfg, err := config.Parse([]byte(everyRegionConfig()), "every-region.yaml")
 		if err != nil {
 			t.Fatal(err)
@@ -204,7 +204,7 @@ func jsonString(v any) string {
 
 // manifestWarnings are the synth warnings of each stack, from the cloud
 // assembly manifest.
-func manifestWarnings(t testing.TB, asm *report.Assembly) map[string][]string {
+func manifestWarnings(t testing.TB, asm *assembly.Assembly) map[string][]string {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(asm.Dir, "manifest.json"))
 	if err != nil {
