@@ -13,7 +13,7 @@ CONTEXT := $(if $(CONFIG),-c config=$(CONFIG))
 
 # Go packages, listed so that ./... does not wander into node_modules (the
 # CDK CLI ships Go template files that do not compile).
-PKGS := . ./config/... ./constructs/... ./policies/... ./report/... ./stacks/... ./test/...
+PKGS := . ./config/... ./constructs/... ./internal/... ./policies/... ./report/... ./stacks/... ./test/...
 
 .PHONY: synth test deps config bench clean review diagram
 
