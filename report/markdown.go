@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/secure-baseline/cdk-baseline/report/assembly"
 	"github.com/secure-baseline/cdk-baseline/report/diff"
 )
 
@@ -155,8 +156,11 @@ func stackSection(b *bytes.Buffer, a AccountReview, s StackReview) {
 	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
 	p("### %s\n\n", s.Stack.Name)
 	role := "regional services"
-	if s.Home {
+	switch s.Stack.Role() {
+	case assembly.RoleHome:
 		role = "home region: the account-global parts (trail, alarms, topic, IAM, password policy) and the regional services"
+	case assembly.RoleStackSet:
+		role = "the StackSets that roll the baseline out to the organization's accounts"
 	}
 	c := Count(s.Matrix)
 	p("Account %s, region %s, %s. %d resources. Matrix: %d PASS, %d OPT-OUT, %d NOT COVERED.", a.ID, s.Stack.Region, role, len(s.Stack.Template.Resources), c[Pass], c[OptOut], c[NotCovered])

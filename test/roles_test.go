@@ -3,6 +3,7 @@ package test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/secure-baseline/cdk-baseline/config"
 	"github.com/secure-baseline/cdk-baseline/internal/app"
+	"github.com/secure-baseline/cdk-baseline/report"
 	"github.com/secure-baseline/cdk-baseline/report/assembly"
 	"github.com/secure-baseline/cdk-baseline/stacks"
 )
@@ -63,6 +65,20 @@ func TestStackRoleTags(t *testing.T) {
 			for _, acc := range accounts {
 				if home := acc.Home(); want[home.Name] != assembly.RoleHome {
 					t.Errorf("account %s: home stack %s, which the config does not make home", acc.Name, home.Name)
+				}
+			}
+			// The review says each stack's role as its tag has it.
+			md := string(buildReview(t, asm, nil, report.DefaultAssumptions()).Markdown())
+			words := map[assembly.Role]string{
+				assembly.RoleHome:     "home region: the account-global parts",
+				assembly.RoleRegional: "regional services.",
+				assembly.RoleStackSet: "the StackSets that roll the baseline out",
+			}
+			for i := range asm.Stacks {
+				s := &asm.Stacks[i]
+				line := fmt.Sprintf("Account %s, region %s, %s", s.Account, s.Region, words[s.Role()])
+				if !strings.Contains(md, line) {
+					t.Errorf("REVIEW.md does not say %q", line)
 				}
 			}
 		})

@@ -107,8 +107,11 @@ func Draw(asm *assembly.Assembly, account string) (string, error) {
 		sid := fmt.Sprintf("s%d", si)
 		stackID[s.Name] = sid
 		role := "regional services"
-		if acc.IsHome(s) {
+		switch s.Role() {
+		case assembly.RoleHome:
 			role = "home region: account-global parts and regional services"
+		case assembly.RoleStackSet:
+			role = "StackSets of the organization's accounts"
 		}
 		fmt.Fprintf(&b, "  subgraph %s[\"%s, %s\"]\n", sid, s.Name, role)
 		st := tree.Children[s.Name]
