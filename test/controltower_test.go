@@ -16,7 +16,7 @@ import (
 	"testing"
 
 	"github.com/secure-baseline/cdk-baseline/policies"
-	"github.com/secure-baseline/cdk-baseline/report"
+	"github.com/secure-baseline/cdk-baseline/report/assembly"
 )
 
 // AWS Control Tower's proactive controls are CloudFormation Guard rules
@@ -154,7 +154,7 @@ func cdkPaths(t testing.TB, file string) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tmpl report.Template
+	var tmpl assembly.Template
 	if err := json.Unmarshal(data, &tmpl); err != nil {
 		t.Fatalf("%s: %v", file, err)
 	}
@@ -179,7 +179,7 @@ func s3ProtectionOff(t testing.TB, findings []guardFinding) []string {
 		if f.Rule != "CT.GUARDDUTY.PR.1" {
 			continue
 		}
-		var tmpl report.Template
+		var tmpl assembly.Template
 		data, err := os.ReadFile(f.File)
 		if err != nil || json.Unmarshal(data, &tmpl) != nil {
 			t.Fatalf("%s: cannot read it back (%v)", f.File, err)
@@ -217,7 +217,7 @@ func judgeGuard(findings []guardFinding, l policies.ControlTowerExceptions) (unl
 func controlTowerTemplates(t testing.TB) []string {
 	t.Helper()
 	var files []string
-	for _, asm := range []*report.Assembly{exampleAssembly(t), trailOptionsAssembly(t), stackSetAssembly(t)} {
+	for _, asm := range []*assembly.Assembly{exampleAssembly(t), trailOptionsAssembly(t), stackSetAssembly(t)} {
 		for _, s := range asm.Stacks {
 			files = append(files, filepath.Join(asm.Dir, s.TemplateFile))
 			for _, r := range s.Template.Resources {

@@ -13,7 +13,7 @@ import (
 
 	"github.com/secure-baseline/cdk-baseline/config"
 	"github.com/secure-baseline/cdk-baseline/internal/strictyaml"
-	"github.com/secure-baseline/cdk-baseline/report"
+	"github.com/secure-baseline/cdk-baseline/report/assembly"
 	"github.com/secure-baseline/cdk-baseline/stacks"
 )
 
@@ -165,7 +165,7 @@ func cfnName(stackName, logicalID string, limit int) string {
 // physical resolves Ref and Fn::GetAtt ...Arn of the stack's resources to
 // the names and ARNs they will have, for policies that name them.
 type physical struct {
-	s report.Stack
+	s assembly.Stack
 }
 
 func (p physical) keyID(lid string) string { return fakeUUID(p.s.Name + lid) }
@@ -342,7 +342,7 @@ func rootKeyPolicy(account string) map[string]any {
 }
 
 // tamperTargets reads every resource and account setting of one stack.
-func tamperTargets(t testing.TB, s report.Stack, logBucketPrefix string) []tamperTarget {
+func tamperTargets(t testing.TB, s assembly.Stack, logBucketPrefix string) []tamperTarget {
 	t.Helper()
 	p := physical{s: s}
 	policies := p.resourcePolicies(t)
@@ -920,7 +920,7 @@ func TestStackSetMemberProtections(t *testing.T) {
 	asm := stackSetAssembly(t)
 	deployer := stack(t, asm, "Management-stacksets")
 	const member = "444455556666"
-	var memberStacks []report.Stack
+	var memberStacks []assembly.Stack
 	for _, id := range []string{"Home", "Regional"} {
 		ss := resourceWithPrefix(t, deployer, "AWS::CloudFormation::StackSet", id)
 		_, tmpl := memberTemplate(t, asm, ss)
@@ -929,7 +929,7 @@ func TestStackSetMemberProtections(t *testing.T) {
 			t.Fatalf("stack instance name %s does not start with %s", name, stacks.MemberStackPrefix)
 		}
 		regions := ss.Properties["StackInstancesGroup"].([]any)[0].(map[string]any)["Regions"].([]any)
-		memberStacks = append(memberStacks, report.Stack{Name: name, Account: member, Region: regions[0].(string), Template: tmpl})
+		memberStacks = append(memberStacks, assembly.Stack{Name: name, Account: member, Region: regions[0].(string), Template: tmpl})
 	}
 	var op *iamRole
 	for _, r := range readIAM(t, memberStacks[0]).Roles {
