@@ -16,6 +16,7 @@ import (
 	"github.com/secure-baseline/cdk-baseline/constructs/guardduty"
 	"github.com/secure-baseline/cdk-baseline/constructs/hardening"
 	"github.com/secure-baseline/cdk-baseline/constructs/securityhub"
+	"github.com/secure-baseline/cdk-baseline/policies"
 )
 
 // addRegionalServices adds what every region of an account holds: AWS
@@ -48,11 +49,15 @@ func addRegionalServices(stack awscdk.Stack, cfg *config.Config, acc config.Acco
 	}
 
 	if g := s.GuardDuty; g.Mode == config.ModeCreate {
-		plans := make([]guardduty.Plan, len(g.Protection))
+		on := make([]guardduty.Plan, len(g.Protection))
 		for i, p := range g.Protection {
-			plans[i] = guardduty.Plan(p)
+			on[i] = guardduty.Plan(p)
 		}
-		guardduty.New(stack, "GuardDuty", guardduty.Props{Plans: plans, FindingFrequency: guardduty.Frequency(g.FindingFrequency)})
+		guardduty.New(stack, "GuardDuty", guardduty.Props{
+			DisabledPlans:    guardduty.Disabled(on),
+			FindingFrequency: guardduty.Frequency(g.FindingFrequency),
+			Availability:     guardDutyAvailability{policies.MustRegionalAvailability()},
+		})
 	}
 
 	aggregated := aggregatedRegions(acc)
@@ -62,6 +67,8 @@ func addRegionalServices(stack awscdk.Stack, cfg *config.Config, acc config.Acco
 			props.AggregateRegions = aggregated
 		} else if h.DisableGlobalControlsOutsideHome {
 			props.GlobalResourcesRegion = acc.HomeRegion
+			props.GlobalResourceControls = globalResourceControls()
+			props.Availability = policies.MustRegionalAvailability()
 		}
 		securityhub.New(stack, "SecurityHub", props)
 	}
@@ -124,4 +131,25 @@ func regionalTopic(stack awscdk.Stack, acc config.Account) awssns.ITopic {
 		Emails:         acc.Notifications.Emails,
 		HTTPSEndpoints: acc.Notifications.HTTPSEndpoints,
 	}).Topic
+}
+
+// guardDutyAvailability is policies/regions.yaml as the detector asks it,
+// with the AWS page that says a plan is missing for its warning.
+type guardDutyAvailability struct{ policies.RegionalLimits }
+
+func (a guardDutyAvailability) PlanSource(plan string) string {
+	l, _ := a.PlanLimit(plan)
+	return l.Source
+}
+
+// globalResourceControls is policies/globalcontrols.yaml as the hub takes
+// it: every standard's global-resource controls, in file order.
+func globalResourceControls() []securityhub.Control {
+	var out []securityhub.Control
+	for _, s := range policies.MustGlobalResourceControls().Standards {
+		for _, c := range s.Controls {
+			out = append(out, securityhub.Control{Standard: s.Standard, Control: c.Control, ID: c.ID})
+		}
+	}
+	return out
 }

@@ -982,8 +982,8 @@ func TestRegionalConstructsRejectBadProps(t *testing.T) {
 		f    func()
 		want string
 	}{
-		{"an unknown plan", func() { guardduty.New(stack, "G1", guardduty.Props{Plans: []guardduty.Plan{"ecs"}}) },
-			`guardduty: plan "ecs" is not one of s3, eks, malware, rds, lambda, runtime`},
+		{"an unknown plan", func() { guardduty.New(stack, "G1", guardduty.Props{DisabledPlans: []guardduty.Plan{"ecs"}}) },
+			`guardduty: DisabledPlans[0] "ecs" is not one of s3, eks, malware, rds, lambda, runtime`},
 		{"an unknown finding frequency", func() { guardduty.New(stack, "G2", guardduty.Props{FindingFrequency: "5m"}) },
 			`guardduty: FindingFrequency "5m" is not one of 15m, 1h, 6h`},
 		{"a recorder with nowhere to deliver", func() { configrecorder.New(stack, "C1", configrecorder.Props{}) },

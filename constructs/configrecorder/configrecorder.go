@@ -15,7 +15,6 @@ package configrecorder
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsconfig"
@@ -23,16 +22,17 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/secure-baseline/cdk-baseline/constructs/internal/sdkcall"
+	"github.com/secure-baseline/cdk-baseline/constructs/naming"
 )
 
 // Names the baseline gives its Config resources.
 const (
-	RecorderName        = "baseline"
-	DeliveryChannelName = "baseline"
+	RecorderName        = naming.ConfigRecorder
+	DeliveryChannelName = naming.ConfigDeliveryChannel
 	// ServiceLinkedRoleName is the role Config records with.
 	ServiceLinkedRoleName = "AWSServiceRoleForConfig"
 	// DefaultKeyPrefix is where snapshots and history go in the bucket.
-	DefaultKeyPrefix = "config"
+	DefaultKeyPrefix = naming.ConfigKeyPrefix
 	principal        = "config.amazonaws.com"
 )
 
@@ -153,7 +153,7 @@ func New(scope constructs.Construct, id string, props Props) *Recorder {
 	}
 	for _, identifier := range props.ManagedRules {
 		rule := awsconfig.NewCfnConfigRule(rules, jsii.String(identifier), &awsconfig.CfnConfigRuleProps{
-			ConfigRuleName: jsii.String("baseline-" + strings.ToLower(strings.ReplaceAll(identifier, "_", "-"))),
+			ConfigRuleName: jsii.String(naming.ConfigRule(identifier)),
 			Description:    jsii.String("AWS managed rule " + identifier + ", added by the security baseline"),
 			Source: &awsconfig.CfnConfigRule_SourceProperty{
 				Owner:            jsii.String("AWS"),

@@ -17,12 +17,14 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/secure-baseline/cdk-baseline/constructs/naming"
 )
 
 // Names of the rules, the same in every region.
 const (
-	GuardDutyRuleName   = "baseline-guardduty-findings"
-	SecurityHubRuleName = "baseline-securityhub-findings"
+	GuardDutyRuleName   = naming.GuardDutyRule
+	SecurityHubRuleName = naming.SecurityHubRule
 )
 
 // Props configure the routes of one region.

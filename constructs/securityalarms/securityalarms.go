@@ -21,6 +21,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/secure-baseline/cdk-baseline/constructs/naming"
 	"github.com/secure-baseline/cdk-baseline/policies"
 	"github.com/secure-baseline/cdk-baseline/policies/filterpattern"
 )
@@ -39,7 +40,7 @@ type Props struct {
 	// deployment's threshold, and a rendered pattern. Order is kept.
 	Alarms []policies.Alarm
 	// NamePrefix starts every alarm and metric filter name.
-	// Default: "baseline-".
+	// Default: naming.AlarmPrefix ("baseline-").
 	NamePrefix string
 }
 
@@ -65,7 +66,7 @@ type Entry struct {
 // pattern, a non-positive threshold, or a description too long.
 func New(scope constructs.Construct, id string, props Props) *SecurityAlarms {
 	if props.NamePrefix == "" {
-		props.NamePrefix = "baseline-"
+		props.NamePrefix = naming.AlarmPrefix
 	}
 	if props.LogGroup == nil {
 		panic("securityalarms: LogGroup is required: the log group that receives the CloudTrail events")

@@ -11,8 +11,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecurityhub"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-
-	"github.com/secure-baseline/cdk-baseline/policies"
 )
 
 // Props configure a Hub.
@@ -36,6 +34,36 @@ type Props struct {
 	// out of the list.
 	// Default: "", every control of the standards stays enabled.
 	GlobalResourcesRegion string
+	// GlobalResourceControls are the controls that check global resources,
+	// as each standard names them: the ones GlobalResourcesRegion disables
+	// (policies.GlobalResourceControls holds AWS's list). Required with
+	// GlobalResourcesRegion.
+	// Default: none.
+	GlobalResourceControls []Control
+	// Availability leaves out of the disabled list the controls that do
+	// not exist in the stack's region: there is nothing to disable, and
+	// naming one could only fail the deploy. A region only known at deploy
+	// time (a StackSet template) cannot be looked up. A
+	// policies.RegionalLimits (policies/regions.yaml) is one.
+	// Default: nil, every control is taken to exist in every region.
+	Availability Availability
+}
+
+// Control is a security control as one standard names it.
+type Control struct {
+	// Standard is the standard's ARN after "standards/".
+	Standard string
+	// Control is the security control id, e.g. IAM.9.
+	Control string
+	// ID is the standard's own id of the control, e.g. 1.4 in CIS v5.0.0.
+	ID string
+}
+
+// Availability says which Security Hub controls exist in a region.
+type Availability interface {
+	// ControlAvailable reports whether a security control (e.g. IAM.1)
+	// exists in region.
+	ControlAvailable(control, region string) bool
 }
 
 // Hub is Security Hub in one region.
@@ -68,6 +96,9 @@ func New(scope constructs.Construct, id string, props Props) *Hub {
 	if g := props.GlobalResourcesRegion; g != "" && g == region {
 		panic(fmt.Sprintf("securityhub: GlobalResourcesRegion %s is this stack's region; set it only in the regions that do not record global resource types", g))
 	}
+	if props.GlobalResourcesRegion != "" && len(props.GlobalResourceControls) == 0 {
+		panic("securityhub: GlobalResourcesRegion needs GlobalResourceControls, the controls to disable (policies.GlobalResourceControls has AWS's list)")
+	}
 	if len(props.Standards) > 0 {
 		standards := constructs.NewConstruct(c, jsii.String("Standards"))
 		for _, s := range props.Standards {
@@ -78,7 +109,7 @@ func New(scope constructs.Construct, id string, props Props) *Hub {
 			// new subscription.
 			standard := awssecurityhub.NewCfnStandard(standards, jsii.String(strings.ReplaceAll(s, "/", "-")), &awssecurityhub.CfnStandardProps{
 				StandardsArn:              jsii.String(StandardArn(*stack.Partition(), region, s)),
-				DisabledStandardsControls: disabledControls(stack, s, props.GlobalResourcesRegion),
+				DisabledStandardsControls: disabledControls(stack, s, props),
 			})
 			standard.AddResourceDependency(hub, jsii.String("a standard needs Security Hub on"))
 			h.Standards[s] = standard
@@ -95,21 +126,24 @@ func New(scope constructs.Construct, id string, props Props) *Hub {
 }
 
 // disabledControls are the global-resource controls of a standard, each
-// with its reason, when globalRegion is set; nil otherwise.
-func disabledControls(stack awscdk.Stack, standard, globalRegion string) *[]*awssecurityhub.CfnStandard_StandardsControlProperty {
+// with its reason, when GlobalResourcesRegion is set; nil otherwise.
+func disabledControls(stack awscdk.Stack, standard string, props Props) *[]*awssecurityhub.CfnStandard_StandardsControlProperty {
+	globalRegion := props.GlobalResourcesRegion
 	if globalRegion == "" {
 		return nil
 	}
 	var out []*awssecurityhub.CfnStandard_StandardsControlProperty
-	limits := policies.MustRegionalAvailability()
 	region := *stack.Region()
-	for _, c := range policies.MustGlobalResourceControls().In(standard) {
+	for _, c := range props.GlobalResourceControls {
+		if c.Standard != standard {
+			continue
+		}
 		// A control that does not exist in this region does not run here:
 		// there is nothing to disable, and naming it could only fail the
 		// deploy (policies/regions.yaml). A region only known at deploy
 		// time (a StackSet template) cannot be looked up; config
 		// validation rejects that case.
-		if !*awscdk.Token_IsUnresolved(jsii.String(region)) && !limits.ControlAvailable(c.Control, region) {
+		if props.Availability != nil && !*awscdk.Token_IsUnresolved(jsii.String(region)) && !props.Availability.ControlAvailable(c.Control, region) {
 			continue
 		}
 		out = append(out, &awssecurityhub.CfnStandard_StandardsControlProperty{

@@ -24,7 +24,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+	"github.com/secure-baseline/cdk-baseline/constructs/naming"
 )
 
 // Handler is the function's Python source, inline in the template.
@@ -107,7 +109,7 @@ const (
 )
 
 // LogGroupName is the function's log group.
-const LogGroupName = "/baseline/sdkcall"
+const LogGroupName = naming.CustomResourceLogGroup
 
 // logRetention of the function's log group.
 const logRetention = awslogs.RetentionDays_ONE_YEAR
