@@ -62,7 +62,7 @@ func addRegionalServices(stack awscdk.Stack, cfg *config.Config, acc config.Acco
 
 	aggregated := aggregatedRegions(acc)
 	if h := s.SecurityHub; h.Mode == config.ModeCreate {
-		props := securityhub.Props{Standards: h.Standards}
+		props := securityhub.Props{Standards: h.Standards, NoStandards: len(h.Standards) == 0}
 		if home {
 			props.AggregateRegions = aggregated
 		} else if h.DisableGlobalControlsOutsideHome {

@@ -1,6 +1,7 @@
 package constructstest_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -167,8 +168,34 @@ func TestSecurityAlarms(t *testing.T) {
 			bad.Threshold = 0
 			build(s, func(p *securityalarms.Props) { p.Alarms = []policies.Alarm{bad} })
 		}, "securityalarms: alarm " + good.ID + ": threshold must be > 0, got 0"},
+		{"a pattern the matcher cannot parse", func(s awscdk.Stack) {
+			bad := good
+			bad.Pattern = `{ $.eventName = }`
+			build(s, func(p *securityalarms.Props) { p.Alarms = []policies.Alarm{bad} })
+		}, "securityalarms: alarm " + good.ID + ": pattern { $.eventName = }: filter pattern: column 17: expected a value after \"=\", found \"}\""},
+		{"an unrendered template", func(s awscdk.Stack) {
+			build(s, func(p *securityalarms.Props) { p.Alarms = []policies.Alarm{templated(t, catalog)} })
+		}, "securityalarms: alarm " + templated(t, catalog).ID + ": pattern is not rendered; resolve the catalog with policies.Resolve first"},
+		{"a description CloudWatch would refuse", func(s awscdk.Stack) {
+			bad := good
+			bad.Runbook = strings.Repeat("x", securityalarms.MaxDescription)
+			build(s, func(p *securityalarms.Props) { p.Alarms = []policies.Alarm{bad} })
+		}, fmt.Sprintf("securityalarms: alarm %s: description is %d characters, CloudWatch accepts 1024; shorten its description or runbook",
+			good.ID, len(securityalarms.Description(good))-len(strings.TrimSpace(good.Runbook))+securityalarms.MaxDescription)},
 		{"an entry listed twice", func(s awscdk.Stack) {
 			build(s, func(p *securityalarms.Props) { p.Alarms = []policies.Alarm{good, good} })
 		}, "securityalarms: alarm " + good.ID + " is listed twice (Alarms[0] and Alarms[1])"},
 	})
+}
+
+// templated is the catalog's first entry with a pattern still to render.
+func templated(t *testing.T, catalog []policies.Alarm) policies.Alarm {
+	t.Helper()
+	for _, a := range catalog {
+		if a.Template && strings.Contains(a.Pattern, "{{") {
+			return a
+		}
+	}
+	t.Fatal("the catalog has no templated entry")
+	return policies.Alarm{}
 }

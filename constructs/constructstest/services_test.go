@@ -74,14 +74,28 @@ func TestAlertTopic(t *testing.T) {
 }
 
 func TestSecurityHub(t *testing.T) {
-	t.Run("default: the hub alone, consolidated findings, no default standards, retained", func(t *testing.T) {
+	t.Run("default: consolidated findings, FSBP and CIS v5.0.0, no aggregator, retained", func(t *testing.T) {
 		tm := synth(t, func(s awscdk.Stack) { securityhub.New(s, "SecurityHub", securityhub.Props{}) })
 		hub := tm.one(t, "AWS::SecurityHub::Hub")
 		if hub.Properties["EnableDefaultStandards"] != false || hub.Properties["ControlFindingGenerator"] != "SECURITY_CONTROL" || hub.DeletionPolicy != "Retain" {
 			t.Errorf("hub %v %s", hub.Properties, hub.DeletionPolicy)
 		}
-		if len(tm.ofType("AWS::SecurityHub::Standard"))+len(tm.ofType("AWS::SecurityHub::FindingAggregator")) != 0 {
-			t.Errorf("standards or an aggregator without props")
+		var arns []string
+		for _, s := range tm.ofType("AWS::SecurityHub::Standard") {
+			arns = append(arns, jsonOf(t, s.Properties["StandardsArn"]))
+		}
+		if len(arns) != 2 || !strings.Contains(strings.Join(arns, " "), "standards/aws-foundational-security-best-practices/v/1.0.0") ||
+			!strings.Contains(strings.Join(arns, " "), "standards/cis-aws-foundations-benchmark/v/5.0.0") {
+			t.Errorf("standards %v, want DefaultStandards", arns)
+		}
+		if len(tm.ofType("AWS::SecurityHub::FindingAggregator")) != 0 {
+			t.Errorf("an aggregator without AggregateRegions")
+		}
+	})
+	t.Run("NoStandards: the hub alone", func(t *testing.T) {
+		tm := synth(t, func(s awscdk.Stack) { securityhub.New(s, "SecurityHub", securityhub.Props{NoStandards: true}) })
+		if n := len(tm.ofType("AWS::SecurityHub::Standard")); n != 0 {
+			t.Errorf("%d standards with NoStandards", n)
 		}
 	})
 	t.Run("standards, an aggregator, and global controls disabled from the props' list", func(t *testing.T) {
@@ -114,6 +128,9 @@ func TestSecurityHub(t *testing.T) {
 		{"global controls disabled in the region that records them", func(s awscdk.Stack) {
 			securityhub.New(s, "S", securityhub.Props{GlobalResourcesRegion: Region})
 		}, "securityhub: GlobalResourcesRegion eu-west-1 is this stack's region; set it only in the regions that do not record global resource types"},
+		{"no standards and standards", func(s awscdk.Stack) {
+			securityhub.New(s, "S", securityhub.Props{NoStandards: true, Standards: []string{"nist-800-53/v/5.0.0"}})
+		}, "securityhub: NoStandards and Standards are both set; leave one out"},
 		{"a global region without the list of controls", func(s awscdk.Stack) {
 			securityhub.New(s, "S", securityhub.Props{GlobalResourcesRegion: "us-east-1"})
 		}, "securityhub: GlobalResourcesRegion needs GlobalResourceControls, the controls to disable (policies.GlobalResourceControls has AWS's list)"},

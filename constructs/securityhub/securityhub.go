@@ -13,12 +13,25 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
-// Props configure a Hub.
+// DefaultStandards are the standards a Hub enables unless told otherwise:
+// AWS Foundational Security Best Practices and CIS AWS Foundations
+// Benchmark v5.0.0, the two that check an account's own configuration
+// (https://docs.aws.amazon.com/securityhub/latest/userguide/standards-reference.html).
+var DefaultStandards = []string{
+	"aws-foundational-security-best-practices/v/1.0.0",
+	"cis-aws-foundations-benchmark/v/5.0.0",
+}
+
+// Props configure a Hub. The zero value enables DefaultStandards.
 type Props struct {
 	// Standards to enable, by their ARN after "standards/", e.g.
 	// "aws-foundational-security-best-practices/v/1.0.0".
-	// Default: none.
+	// Default: DefaultStandards.
 	Standards []string
+	// NoStandards enables no standard at all: Security Hub then only
+	// gathers the findings of other services and checks nothing itself.
+	// Default: false.
+	NoStandards bool
 	// AggregateRegions are linked to this region by a finding aggregator,
 	// which makes it the account's Security Hub home region: its console and
 	// its EventBridge bus get the findings of those regions too.
@@ -69,6 +82,9 @@ type Availability interface {
 // Hub is Security Hub in one region.
 type Hub struct {
 	constructs.Construct
+	// Hub is the hub itself. Its construct id is "Hub", not "Resource": it
+	// was so before Hub was a library, and a new id would be a new logical
+	// id, a replacement that fails (one hub per account and region).
 	Hub       awssecurityhub.CfnHub
 	Standards map[string]awssecurityhub.CfnStandard
 	// Aggregator is nil without AggregateRegions.
@@ -98,6 +114,12 @@ func New(scope constructs.Construct, id string, props Props) *Hub {
 	}
 	if props.GlobalResourcesRegion != "" && len(props.GlobalResourceControls) == 0 {
 		panic("securityhub: GlobalResourcesRegion needs GlobalResourceControls, the controls to disable (policies.GlobalResourceControls has AWS's list)")
+	}
+	if props.NoStandards && len(props.Standards) > 0 {
+		panic("securityhub: NoStandards and Standards are both set; leave one out")
+	}
+	if !props.NoStandards && len(props.Standards) == 0 {
+		props.Standards = DefaultStandards
 	}
 	if len(props.Standards) > 0 {
 		standards := constructs.NewConstruct(c, jsii.String("Standards"))
