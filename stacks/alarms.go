@@ -66,9 +66,15 @@ func addSecurityAlarms(stack awscdk.Stack, cfg *config.Config, acc config.Accoun
 				"name the log group that receives the account's CloudTrail events in alarms.logGroupName"))
 		return nil
 	}
+	deployed := policies.Deployed(rs)
+	if len(deployed) == 0 {
+		awscdk.Annotations_Of(stack).AddWarningV2(jsii.String("baseline:alarms-all-off"), jsii.String(
+			"no security alarms: alarms.disable turns off every entry of the catalog"))
+		return nil
+	}
 	return securityalarms.New(stack, "SecurityAlarms", securityalarms.Props{
 		LogGroup: logGroup,
 		Topic:    topic,
-		Alarms:   policies.Deployed(rs),
+		Alarms:   deployed,
 	})
 }

@@ -270,7 +270,7 @@ func newRole(scope constructs.Construct, id string, r Role, trust awsiam.IPrinci
 
 // Target is an account whose roles the groups reach.
 type Target struct {
-	// AccountID of the account.
+	// AccountID of the account, 12 digits. Required.
 	AccountID string
 	// AdminRole, OperatorRole and ReadOnlyRole name its roles.
 	// Default: the default role names.
@@ -280,7 +280,7 @@ type Target struct {
 // GroupsProps configure the groups of the identity account.
 type GroupsProps struct {
 	// Targets are the accounts whose roles the groups may assume, this
-	// account among them if its roles trust it. At least one.
+	// account among them if its roles trust it. Required: at least one.
 	Targets []Target
 	// Names of the groups. Default: see GroupNames.
 	Names GroupNames

@@ -61,8 +61,10 @@ func TrailArn(partition, region, accountID, trailName string) string {
 
 // Writer is an account whose trail (and AWS Config) delivers to the archive.
 type Writer struct {
+	// AccountID of the writer. Required.
 	AccountID string
 	// Region is where the writer's trail lives (its home region).
+	// Required.
 	Region string
 	// TrailName of the writer's trail. Default: DefaultTrailName.
 	TrailName string

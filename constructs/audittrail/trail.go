@@ -82,7 +82,11 @@ type Trail struct {
 	LogGroup awslogs.ILogGroup
 	// LogGroupName is LogGroup's name, as a literal.
 	LogGroupName string
-	TrailArn     string
+	// LogsKey encrypts LogGroup: TrailProps.LogsKey, the Archive's key, or
+	// the trail's own.
+	LogsKey awskms.IKey
+	// TrailArn is the trail's ARN, as the key and bucket policies name it.
+	TrailArn string
 }
 
 // NewTrail builds the trail.
@@ -223,7 +227,7 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) *Trail {
 	// adds nothing to the template, and what reads its name (the metric
 	// filters) waits for the log group.
 	imported := awslogs.LogGroup_FromLogGroupName(logGroupScope, jsii.String("Imported"), logGroup.Ref())
-	return &Trail{Construct: c, Resource: trail, LogGroup: imported, LogGroupName: props.LogGroupName, TrailArn: trailArn}
+	return &Trail{Construct: c, Resource: trail, LogGroup: imported, LogGroupName: props.LogGroupName, LogsKey: logsKey, TrailArn: trailArn}
 }
 
 func dataResources(partition string, props TrailProps) *[]any {

@@ -114,7 +114,10 @@ type Props struct {
 // Recorder is AWS Config in one region.
 type Recorder struct {
 	constructs.Construct
-	// Recorder is nil with UseExistingRecorder.
+	// Recorder is nil with UseExistingRecorder. Its construct id is
+	// "Recorder" (and the channel's "DeliveryChannel"), not "Resource":
+	// they were so before Recorder was a library, and a new id is a new
+	// logical id, a replacement that fails (one recorder per region).
 	Recorder awsconfig.CfnConfigurationRecorder
 	// DeliveryChannel is nil with UseExistingRecorder.
 	DeliveryChannel awsconfig.CfnDeliveryChannel

@@ -163,6 +163,8 @@ func TestSecurityAlarms(t *testing.T) {
 			"securityalarms: LogGroup is required: the log group that receives the CloudTrail events"},
 		{"no topic", func(s awscdk.Stack) { build(s, func(p *securityalarms.Props) { p.Topic = nil }) },
 			"securityalarms: Topic is required: the SNS topic every alarm notifies"},
+		{"no alarms", func(s awscdk.Stack) { build(s, func(p *securityalarms.Props) { p.Alarms = nil }) },
+			"securityalarms: Alarms is empty; pass the resolved catalog (policies.Deployed of policies.Resolve), or build no SecurityAlarms"},
 		{"a threshold of 0", func(s awscdk.Stack) {
 			bad := good
 			bad.Threshold = 0

@@ -30,11 +30,12 @@ const (
 // Props configure the routes of one region.
 type Props struct {
 	// Topic receives the findings. Its policy (and its key's) must let
-	// EventBridge of this account publish. Set Topic or ForwardToRegion.
+	// EventBridge of this account publish (an AlertTopic's do).
+	// Required: Topic or ForwardToRegion, not both.
 	Topic awssns.ITopic
 	// ForwardToRegion sends the findings to that region's default event bus
 	// instead, through a role whose one managed policy may put events on
-	// that bus only.
+	// that bus only. Required: Topic or ForwardToRegion, not both.
 	ForwardToRegion string
 	// GuardDutyMinSeverity is the lowest GuardDuty severity sent (1 to 10).
 	// Default: 7, high and critical.

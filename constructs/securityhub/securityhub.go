@@ -64,11 +64,12 @@ type Props struct {
 
 // Control is a security control as one standard names it.
 type Control struct {
-	// Standard is the standard's ARN after "standards/".
+	// Standard is the standard's ARN after "standards/". Required.
 	Standard string
-	// Control is the security control id, e.g. IAM.9.
+	// Control is the security control id, e.g. IAM.9. Required.
 	Control string
 	// ID is the standard's own id of the control, e.g. 1.4 in CIS v5.0.0.
+	// Required.
 	ID string
 }
 
