@@ -112,7 +112,7 @@ func TestAccessRolesInTheExample(t *testing.T) {
 				want, err := policies.IAMPolicy(c.inline, map[string]string{
 					"Partition": "aws", "AccountId": acc.ID, "TrailName": "baseline-trail", "LogBucketPrefix": "baseline-",
 					"KeyAliasPrefix": "baseline/", "AlarmPrefix": "baseline-", "TopicName": "baseline-alarms",
-					"LogGroupName": "/baseline/cloudtrail", "StackPrefix": acc.Name + "-",
+					"LogGroupName": "/baseline/cloudtrail", "LogGroupPrefix": "/baseline/", "StackPrefix": acc.Name + "-",
 					"AdminRoleName": "BaselineAdmin", "OperatorRoleName": "BaselineOperator", "ReadOnlyRoleName": "BaselineReadOnly",
 					"AdminGroupName": "BaselineAdmins", "OperatorGroupName": "BaselineOperators", "ReadOnlyGroupName": "BaselineReadOnlyUsers",
 					"RulePrefix": "baseline-", "OwnerTagKey": "baseline:owner",
