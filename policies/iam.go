@@ -27,7 +27,7 @@ const (
 // policies/iam/README.md says what each one means.
 var IAMTokens = []string{
 	"Partition", "AccountId", "Region",
-	"TrailName", "LogBucketPrefix", "KeyAliasPrefix", "AlarmPrefix", "TopicName", "LogGroupName",
+	"TrailName", "LogBucketPrefix", "KeyAliasPrefix", "AlarmPrefix", "TopicName", "LogGroupName", "LogGroupPrefix",
 	"StackPrefix",
 	"AdminRoleName", "OperatorRoleName", "ReadOnlyRoleName",
 	"AdminGroupName", "OperatorGroupName", "ReadOnlyGroupName",

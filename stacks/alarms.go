@@ -53,22 +53,28 @@ func addSecurityAlarms(stack awscdk.Stack, cfg *config.Config, acc config.Accoun
 	if err != nil {
 		panic(err.Error())
 	}
-	var name *string
+	var logGroup awslogs.ILogGroup
 	switch {
 	case trail != nil:
-		// A Ref, so that the filters wait for the log group.
-		name = trail.LogGroup.Ref()
+		// Named by a Ref, so that the filters wait for the log group.
+		logGroup = trail.LogGroup
 	case acc.Alarms.LogGroupName != "":
-		name = jsii.String(acc.Alarms.LogGroupName)
+		logGroup = awslogs.LogGroup_FromLogGroupName(stack, jsii.String("CloudTrailLogGroup"), jsii.String(acc.Alarms.LogGroupName))
 	default:
 		awscdk.Annotations_Of(stack).AddWarningV2(jsii.String("baseline:alarms-without-log-group"), jsii.String(
 			"no security alarms: this account has no baseline trail and alarms.logGroupName is not set; "+
 				"name the log group that receives the account's CloudTrail events in alarms.logGroupName"))
 		return nil
 	}
+	deployed := policies.Deployed(rs)
+	if len(deployed) == 0 {
+		awscdk.Annotations_Of(stack).AddWarningV2(jsii.String("baseline:alarms-all-off"), jsii.String(
+			"no security alarms: alarms.disable turns off every entry of the catalog"))
+		return nil
+	}
 	return securityalarms.New(stack, "SecurityAlarms", securityalarms.Props{
-		LogGroup: awslogs.LogGroup_FromLogGroupName(stack, jsii.String("CloudTrailLogGroup"), name),
+		LogGroup: logGroup,
 		Topic:    topic,
-		Alarms:   policies.Deployed(rs),
+		Alarms:   deployed,
 	})
 }

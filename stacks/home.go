@@ -2,7 +2,6 @@ package stacks
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/secure-baseline/cdk-baseline/config"
@@ -99,7 +98,6 @@ func addAuditTrail(stack awscdk.Stack, cfg *config.Config, acc config.Account) (
 	}
 	t := acc.Trail
 	props := audittrail.TrailProps{
-		BucketName:           audittrail.BucketName(archiveAcc.ID, archiveAcc.HomeRegion),
 		LogRetentionDays:     t.LogRetentionDays,
 		ManagementEvents:     t.ManagementEvents.Value(),
 		S3DataEvents:         t.DataEvents.S3,
@@ -108,11 +106,10 @@ func addAuditTrail(stack awscdk.Stack, cfg *config.Config, acc config.Account) (
 		APIErrorRateInsights: t.Insights.APIErrorRate,
 	}
 	if archive != nil {
-		props.KeyArn = archive.Key.KeyArn()
-		props.LogsKey = archive.Key
-		props.DependsOn = []constructs.IConstruct{archive.Bucket.Policy(), archive.Key}
+		props.Archive = archive
 	} else {
-		// Another account's key (archivekey.go).
+		// Another account's bucket and key (archivekey.go).
+		props.BucketName = audittrail.BucketName(archiveAcc.ID, archiveAcc.HomeRegion)
 		props.KeyArn = ArchiveKeyArn(stack, cfg, acc, acc.HomeRegion)
 	}
 	return archive, audittrail.NewTrail(stack, "AuditTrail", props)

@@ -16,6 +16,7 @@ import (
 	"github.com/secure-baseline/cdk-baseline/constructs/guardduty"
 	"github.com/secure-baseline/cdk-baseline/constructs/hardening"
 	"github.com/secure-baseline/cdk-baseline/constructs/securityhub"
+	"github.com/secure-baseline/cdk-baseline/policies"
 )
 
 // addRegionalServices adds what every region of an account holds: AWS
@@ -48,16 +49,22 @@ func addRegionalServices(stack awscdk.Stack, cfg *config.Config, acc config.Acco
 	}
 
 	if g := s.GuardDuty; g.Mode == config.ModeCreate {
-		guardduty.New(stack, "GuardDuty", guardduty.Props{Plans: g.Protection, FindingFrequency: g.FindingFrequency})
+		guardduty.New(stack, "GuardDuty", guardduty.Props{
+			DisabledPlans:    guardduty.Disabled(g.Protection),
+			FindingFrequency: g.FindingFrequency,
+			Availability:     guardDutyAvailability{policies.MustRegionalAvailability()},
+		})
 	}
 
 	aggregated := aggregatedRegions(acc)
 	if h := s.SecurityHub; h.Mode == config.ModeCreate {
-		props := securityhub.Props{Standards: h.Standards}
+		props := securityhub.Props{Standards: h.Standards, NoStandards: len(h.Standards) == 0}
 		if home {
 			props.AggregateRegions = aggregated
 		} else if h.DisableGlobalControlsOutsideHome {
 			props.GlobalResourcesRegion = acc.HomeRegion
+			props.GlobalResourceControls = globalResourceControls()
+			props.Availability = policies.MustRegionalAvailability()
 		}
 		securityhub.New(stack, "SecurityHub", props)
 	}
@@ -119,4 +126,25 @@ func regionalTopic(stack awscdk.Stack, acc config.Account) awssns.ITopic {
 		Emails:         acc.Notifications.Emails,
 		HTTPSEndpoints: acc.Notifications.HTTPSEndpoints,
 	}).Topic
+}
+
+// guardDutyAvailability is policies/regions.yaml as the detector asks it,
+// with the AWS page that says a plan is missing for its warning.
+type guardDutyAvailability struct{ policies.RegionalLimits }
+
+func (a guardDutyAvailability) PlanSource(plan string) string {
+	l, _ := a.PlanLimit(plan)
+	return l.Source
+}
+
+// globalResourceControls is policies/globalcontrols.yaml as the hub takes
+// it: every standard's global-resource controls, in file order.
+func globalResourceControls() []securityhub.Control {
+	var out []securityhub.Control
+	for _, s := range policies.MustGlobalResourceControls().Standards {
+		for _, c := range s.Controls {
+			out = append(out, securityhub.Control{Standard: s.Standard, Control: c.Control, ID: c.ID})
+		}
+	}
+	return out
 }

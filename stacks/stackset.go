@@ -13,6 +13,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/secure-baseline/cdk-baseline/config"
+	"github.com/secure-baseline/cdk-baseline/constructs/naming"
 )
 
 // StackSet mode. The member templates are the same stacks as in the
@@ -29,7 +30,7 @@ import (
 const (
 	MemberHome     = "Member-home"
 	MemberRegional = "Member-regional"
-	stackSetPrefix = "baseline"
+	stackSetPrefix = naming.StackSetPrefix
 	// MemberStackPrefix starts the name of every stack the baseline's
 	// StackSets create in a member account: CloudFormation names a stack
 	// instance StackSet-<stack set name>-<id>, as AWS Control Tower's

@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsaccessanalyzer"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/secure-baseline/cdk-baseline/constructs/naming"
 )
 
 // Zone says whose boundary the analyzer watches.
@@ -27,12 +29,21 @@ type Props struct {
 	// Default: Account.
 	Zone Zone
 	// Name of the analyzer.
-	// Default: "baseline-<zone in lower case>".
+	// Default: naming.Analyzer(Zone), "baseline-account" or
+	// "baseline-organization".
 	Name string
 }
 
+// Analyzer is the region's IAM Access Analyzer.
+type Analyzer struct {
+	constructs.Construct
+	// Resource is the analyzer; its logical id is that of <id>/Resource,
+	// as before Analyzer wrapped it.
+	Resource awsaccessanalyzer.CfnAnalyzer
+}
+
 // New builds the analyzer. Its L1 child id is "Resource".
-func New(scope constructs.Construct, id string, props Props) awsaccessanalyzer.CfnAnalyzer {
+func New(scope constructs.Construct, id string, props Props) *Analyzer {
 	if props.Zone == "" {
 		props.Zone = Account
 	}
@@ -40,11 +51,12 @@ func New(scope constructs.Construct, id string, props Props) awsaccessanalyzer.C
 		panic(fmt.Sprintf("accessanalyzer: Zone %q must be %s or %s", props.Zone, Account, Organization))
 	}
 	if props.Name == "" {
-		props.Name = "baseline-" + map[Zone]string{Account: "account", Organization: "organization"}[props.Zone]
+		props.Name = naming.Analyzer(string(props.Zone))
 	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	return awsaccessanalyzer.NewCfnAnalyzer(c, jsii.String("Resource"), &awsaccessanalyzer.CfnAnalyzerProps{
+	analyzer := awsaccessanalyzer.NewCfnAnalyzer(c, jsii.String("Resource"), &awsaccessanalyzer.CfnAnalyzerProps{
 		Type:         jsii.String(string(props.Zone)),
 		AnalyzerName: jsii.String(props.Name),
 	})
+	return &Analyzer{Construct: c, Resource: analyzer}
 }

@@ -27,18 +27,19 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/secure-baseline/cdk-baseline/constructs/naming"
 	"github.com/secure-baseline/cdk-baseline/policies"
 )
 
 // Defaults of the roles, groups and MFA rule.
 const (
-	DefaultAdminRoleName    = "BaselineAdmin"
-	DefaultOperatorRoleName = "BaselineOperator"
-	DefaultReadOnlyRoleName = "BaselineReadOnly"
+	DefaultAdminRoleName    = naming.AdminRole
+	DefaultOperatorRoleName = naming.OperatorRole
+	DefaultReadOnlyRoleName = naming.ReadOnlyRole
 
-	DefaultAdminGroupName    = "BaselineAdmins"
-	DefaultOperatorGroupName = "BaselineOperators"
-	DefaultReadOnlyGroupName = "BaselineReadOnlyUsers"
+	DefaultAdminGroupName    = naming.AdminGroup
+	DefaultOperatorGroupName = naming.OperatorGroup
+	DefaultReadOnlyGroupName = naming.ReadOnlyGroup
 
 	DefaultMFAMaxAgeSeconds = 3600
 	// ReadOnlyAuditPolicy is the AWS managed policy the read-only role
@@ -48,16 +49,16 @@ const (
 	ReadOnlyAuditPolicy = "SecurityAudit"
 	// SelfServicePolicyName is the customer managed policy that every
 	// group gets (policies/iam/self-service-mfa.json).
-	SelfServicePolicyName = "BaselineSelfServiceMfa"
+	SelfServicePolicyName = naming.SelfServicePolicy
 	// BreakGlassGroupName is the group of the break-glass users.
-	BreakGlassGroupName = "BaselineBreakGlass"
+	BreakGlassGroupName = naming.BreakGlassGroup
 	// OwnerTagKey marks the CloudFormation stacks the operator owns: the
 	// operator may change a stack only while it carries OwnerTagKey=operator,
 	// and may create stacks only with that tag (operator-deny.json). Every
 	// other stack (the baseline's, CDKToolkit, an admin's) may keep an
 	// admin-capable service role that CloudFormation would use on the
 	// operator's behalf.
-	OwnerTagKey = "baseline:owner"
+	OwnerTagKey = naming.OwnerTagKey
 )
 
 // Role configures one role.
@@ -87,24 +88,31 @@ type GroupNames struct {
 
 // Protected are the names of the baseline resources that the operator role
 // may not change (policies/iam/operator-deny.json). They must be the names
-// the other constructs give those resources.
+// the other constructs give those resources: every default comes from
+// constructs/naming, as the other constructs' defaults do.
 type Protected struct {
-	// TrailName of the baseline trail. Default: "baseline-trail".
+	// TrailName of the baseline trail. Default: naming.TrailName.
 	TrailName string
 	// LogBucketPrefix starts every baseline bucket name, and no other.
-	// Default: "baseline-".
+	// Default: naming.NamePrefix.
 	LogBucketPrefix string
 	// KeyAliasPrefix starts the alias of every baseline KMS key, without
-	// "alias/". Default: "baseline/".
+	// "alias/". Default: naming.KeyAliasPattern().
 	KeyAliasPrefix string
-	// AlarmPrefix starts every baseline alarm name. Default: "baseline-".
+	// AlarmPrefix starts every baseline alarm name.
+	// Default: naming.AlarmPrefix.
 	AlarmPrefix string
-	// TopicName of the alarm topic. Default: "baseline-alarms".
+	// TopicName of the alarm topic. Default: naming.AlarmTopic.
 	TopicName string
-	// LogGroupName of the trail's log group. Default: "/baseline/cloudtrail".
+	// LogGroupName of the trail's log group (or of the log group that
+	// receives the account's CloudTrail events).
+	// Default: naming.TrailLogGroup.
 	LogGroupName string
+	// LogGroupPrefix starts the name of every baseline log group.
+	// Default: naming.LogGroupPrefix.
+	LogGroupPrefix string
 	// RulePrefix starts the name of every EventBridge rule of the baseline
-	// (the finding routes). Default: "baseline-".
+	// (the finding routes). Default: naming.RulePrefix.
 	RulePrefix string
 	// StackPrefix starts the name of every baseline stack of the account
 	// (and of every role CloudFormation names for them).
@@ -185,6 +193,7 @@ func NewRoles(scope constructs.Construct, id string, props RolesProps) *Roles {
 		"AlarmPrefix":       props.Protected.AlarmPrefix,
 		"TopicName":         props.Protected.TopicName,
 		"LogGroupName":      props.Protected.LogGroupName,
+		"LogGroupPrefix":    props.Protected.LogGroupPrefix,
 		"StackPrefix":       props.Protected.StackPrefix,
 		"AdminRoleName":     props.Admin.Name,
 		"OperatorRoleName":  props.Operator.Name,
@@ -261,7 +270,7 @@ func newRole(scope constructs.Construct, id string, r Role, trust awsiam.IPrinci
 
 // Target is an account whose roles the groups reach.
 type Target struct {
-	// AccountID of the account.
+	// AccountID of the account, 12 digits. Required.
 	AccountID string
 	// AdminRole, OperatorRole and ReadOnlyRole name its roles.
 	// Default: the default role names.
@@ -271,7 +280,7 @@ type Target struct {
 // GroupsProps configure the groups of the identity account.
 type GroupsProps struct {
 	// Targets are the accounts whose roles the groups may assume, this
-	// account among them if its roles trust it. At least one.
+	// account among them if its roles trust it. Required: at least one.
 	Targets []Target
 	// Names of the groups. Default: see GroupNames.
 	Names GroupNames
@@ -462,13 +471,14 @@ func (g GroupNames) withDefaults() GroupNames {
 }
 
 func (p Protected) withDefaults(stackName string) Protected {
-	p.TrailName = orDefault(p.TrailName, "baseline-trail")
-	p.LogBucketPrefix = orDefault(p.LogBucketPrefix, "baseline-")
-	p.KeyAliasPrefix = orDefault(p.KeyAliasPrefix, "baseline/")
-	p.AlarmPrefix = orDefault(p.AlarmPrefix, "baseline-")
-	p.TopicName = orDefault(p.TopicName, "baseline-alarms")
-	p.LogGroupName = orDefault(p.LogGroupName, "/baseline/cloudtrail")
-	p.RulePrefix = orDefault(p.RulePrefix, "baseline-")
+	p.TrailName = orDefault(p.TrailName, naming.TrailName)
+	p.LogBucketPrefix = orDefault(p.LogBucketPrefix, naming.NamePrefix)
+	p.KeyAliasPrefix = orDefault(p.KeyAliasPrefix, naming.KeyAliasPattern())
+	p.AlarmPrefix = orDefault(p.AlarmPrefix, naming.AlarmPrefix)
+	p.TopicName = orDefault(p.TopicName, naming.AlarmTopic)
+	p.LogGroupName = orDefault(p.LogGroupName, naming.TrailLogGroup)
+	p.LogGroupPrefix = orDefault(p.LogGroupPrefix, naming.LogGroupPrefix)
+	p.RulePrefix = orDefault(p.RulePrefix, naming.RulePrefix)
 	p.StackPrefix = orDefault(p.StackPrefix, stackName)
 	return p
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/secure-baseline/cdk-baseline/constructs/internal/keypolicy"
+	"github.com/secure-baseline/cdk-baseline/constructs/naming"
 )
 
 // Publishers are the AWS services allowed to publish to the topic and to use
@@ -29,10 +30,10 @@ var Publishers = []string{"cloudwatch.amazonaws.com", "events.amazonaws.com"}
 // Props configure an AlertTopic.
 type Props struct {
 	// TopicName is the topic's name.
-	// Default: "baseline-alarms".
+	// Default: naming.AlarmTopic ("baseline-alarms").
 	TopicName string
 	// KeyAlias names the topic's KMS key.
-	// Default: "alias/baseline/alarms".
+	// Default: naming.AlarmKeyAlias ("alias/baseline/alarms").
 	KeyAlias string
 	// Emails subscribe to the topic. Each must confirm its subscription.
 	// Default: none.
@@ -40,22 +41,35 @@ type Props struct {
 	// HTTPSEndpoints subscribe to the topic over HTTPS.
 	// Default: none.
 	HTTPSEndpoints []string
+	// AllowNoSubscriber lets the topic synthesize with no subscription at
+	// all (Emails, HTTPSEndpoints, or one added to Topic later). Without
+	// it, synth fails: alarms that notify nobody are lost silently, and
+	// Security Hub CloudWatch.1-14 fail.
+	// Default: false, at least one subscription is required.
+	AllowNoSubscriber bool
 }
 
 // AlertTopic is the encrypted alarm topic and its key.
 type AlertTopic struct {
 	constructs.Construct
-	Topic awssns.Topic
-	Key   awskms.Key
+	// Topic is the alarm topic.
+	Topic awssns.ITopic
+	// Key encrypts the topic.
+	Key awskms.IKey
 }
+
+// NoSubscriberError is the validation error of a topic without a
+// subscription.
+const NoSubscriberError = "alerttopic: the topic has no subscription, so its alarms reach nobody; " +
+	"set Props.Emails or Props.HTTPSEndpoints, add one with Topic.AddSubscription, or set Props.AllowNoSubscriber"
 
 // New builds the topic, its key, its policy and its subscriptions.
 func New(scope constructs.Construct, id string, props Props) *AlertTopic {
 	if props.TopicName == "" {
-		props.TopicName = "baseline-alarms"
+		props.TopicName = naming.AlarmTopic
 	}
 	if props.KeyAlias == "" {
-		props.KeyAlias = "alias/baseline/alarms"
+		props.KeyAlias = naming.AlarmKeyAlias
 	}
 	if !strings.HasPrefix(props.KeyAlias, "alias/") || strings.HasPrefix(props.KeyAlias, "alias/aws/") {
 		panic(fmt.Sprintf("alerttopic: KeyAlias %q must start with alias/ and not with alias/aws/", props.KeyAlias))
@@ -135,7 +149,26 @@ func New(scope constructs.Construct, id string, props Props) *AlertTopic {
 			Endpoint: jsii.String(url),
 		})
 	}
+	if !props.AllowNoSubscriber {
+		// A rule for the end of the construct's life: subscriptions may be
+		// added to the topic after New returns.
+		c.Node().AddValidation(&subscribed{topic: topic})
+	}
 	return &AlertTopic{Construct: c, Topic: topic, Key: key}
+}
+
+// subscribed checks, at synth, that some SNS subscription in the stack
+// names the topic.
+type subscribed struct{ topic awssns.Topic }
+
+func (s *subscribed) Validate() *[]*string {
+	arn := *s.topic.TopicArn()
+	for _, child := range *awscdk.Stack_Of(s.topic).Node().FindAll(constructs.ConstructOrder_PREORDER) {
+		if sub, ok := child.(awssns.CfnSubscription); ok && *sub.TopicArn() == arn {
+			return &[]*string{}
+		}
+	}
+	return &[]*string{jsii.String(NoSubscriberError)}
 }
 
 // serviceName turns "cloudwatch.amazonaws.com" into "CloudWatch"-like Sid text.

@@ -20,29 +20,40 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/secure-baseline/cdk-baseline/constructs/internal/keypolicy"
+	"github.com/secure-baseline/cdk-baseline/constructs/naming"
 )
 
-// Names the baseline gives its trail resources. Other parts (Config
-// delivery, operator deny policies, the review) rely on them.
+// Names the baseline gives its trail resources, from the one naming
+// strategy (constructs/naming) that the protections use too.
 const (
-	DefaultTrailName = "baseline-trail"
-	DefaultKeyAlias  = "alias/baseline/cloudtrail"
-	DefaultLogGroup  = "/baseline/cloudtrail"
-	ConfigPrefix     = "config"
-	bucketNamePrefix = "baseline-cloudtrail"
-	accessLogsPrefix = "baseline-s3-access-logs"
+	DefaultTrailName = naming.TrailName
+	DefaultKeyAlias  = naming.ArchiveKeyAlias
+	DefaultLogGroup  = naming.TrailLogGroup
+	// ConfigPrefix is where AWS Config delivers in the bucket; the bucket
+	// policy lets Config write there only.
+	ConfigPrefix = naming.ConfigKeyPrefix
+)
+
+// Lifecycle defaults of the log files, as in config/defaults.yaml.
+const (
+	DefaultTransitionDays           = 90
+	DefaultExpirationDays           = 2557 // 7 years
+	DefaultNoncurrentExpirationDays = 90
 )
 
 // BucketName is the name of the log bucket owned by an account's home stack.
-func BucketName(accountID, region string) string {
-	return fmt.Sprintf("%s-%s-%s", bucketNamePrefix, accountID, region)
-}
+func BucketName(accountID, region string) string { return naming.LogBucket(accountID, region) }
 
 // KeyAliasArn is the ARN of the archive key's alias in an account: how
 // other stacks name the key, since its key id is only known once deployed.
 func KeyAliasArn(partition, region, accountID string) string {
 	return fmt.Sprintf("arn:%s:kms:%s:%s:%s", partition, region, accountID, DefaultKeyAlias)
 }
+
+// serverAccessLogsUseBucketPolicy is aws-cdk-lib's feature flag that makes
+// a bucket accept server access logs by a bucket policy statement for
+// logging.s3.amazonaws.com instead of the LogDeliveryWrite ACL.
+const serverAccessLogsUseBucketPolicy = "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"
 
 // TrailArn is the ARN of the baseline trail of an account.
 func TrailArn(partition, region, accountID, trailName string) string {
@@ -51,8 +62,10 @@ func TrailArn(partition, region, accountID, trailName string) string {
 
 // Writer is an account whose trail (and AWS Config) delivers to the archive.
 type Writer struct {
+	// AccountID of the writer. Required.
 	AccountID string
 	// Region is where the writer's trail lives (its home region).
+	// Required.
 	Region string
 	// TrailName of the writer's trail. Default: DefaultTrailName.
 	TrailName string
@@ -69,23 +82,31 @@ const (
 	ObjectLockCompliance ObjectLockMode = "COMPLIANCE"
 )
 
-// ArchiveProps configure an Archive.
+// ArchiveProps configure an Archive. The zero value is a complete archive
+// for the stack's own account: its trail in the stack's region, logs kept
+// 7 years.
 type ArchiveProps struct {
-	// BucketName of the log bucket. Required.
+	// BucketName of the log bucket.
+	// Default: BucketName(this stack's account, this stack's region).
 	BucketName string
 	// KeyAlias of the archive's KMS key. Default: DefaultKeyAlias.
 	KeyAlias string
-	// Writers are the accounts that deliver to this archive. Required.
+	// Writers are the accounts that deliver to this archive.
+	// Default: this stack's account, its trail DefaultTrailName in this
+	// stack's region.
 	Writers []Writer
 	// LogGroupNames of log groups in this stack's account and region that
 	// may use the key (local mode: the trail's own log group).
 	// Default: none.
 	LogGroupNames []string
-	// TransitionDays moves log files to Glacier Instant Retrieval. Required.
+	// TransitionDays moves log files to Glacier Instant Retrieval.
+	// Default: DefaultTransitionDays (90).
 	TransitionDays int
-	// ExpirationDays deletes log files. Required.
+	// ExpirationDays deletes log files.
+	// Default: DefaultExpirationDays (2557, 7 years).
 	ExpirationDays int
-	// NoncurrentExpirationDays deletes non-current versions. Required.
+	// NoncurrentExpirationDays deletes non-current versions.
+	// Default: DefaultNoncurrentExpirationDays (90).
 	NoncurrentExpirationDays int
 	// ObjectLockMode turns on Object Lock. Default: ObjectLockOff.
 	ObjectLockMode ObjectLockMode
@@ -134,25 +155,65 @@ func StackSetDeployRoleArn(stack awscdk.Stack) string {
 // Archive is the log bucket, its access-log bucket and the key.
 type Archive struct {
 	constructs.Construct
-	Key             awskms.Key
-	Bucket          awss3.Bucket
-	AccessLogBucket awss3.Bucket
+	// Key encrypts the log files (and Config's deliveries).
+	Key awskms.IKey
+	// Bucket holds the log files; its policy is Bucket.Policy().
+	Bucket awss3.IBucket
+	// AccessLogBucket receives Bucket's S3 server access logs.
+	AccessLogBucket awss3.IBucket
+	// BucketName is Bucket's name, as a literal (Bucket.BucketName() is a
+	// reference).
+	BucketName string
+	// LogGroupNames may use Key (ArchiveProps.LogGroupNames).
+	LogGroupNames []string
 }
 
 // NewArchive builds the log archive.
 func NewArchive(scope constructs.Construct, id string, props ArchiveProps) *Archive {
-	if props.BucketName == "" || len(props.Writers) == 0 {
-		panic("audittrail: ArchiveProps needs a BucketName and at least one Writer")
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	// The access-log bucket takes S3's server access logs by a bucket
+	// policy statement for logging.s3.amazonaws.com, never the
+	// LogDeliveryWrite ACL: its ObjectOwnership is BucketOwnerEnforced,
+	// which disables ACLs, as AWS recommends
+	// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html:
+	// "we recommend that you use a bucket policy" for log delivery
+	// permissions). aws-cdk-lib picks the policy only under this feature
+	// flag and else sets the ACL, which a BucketOwnerEnforced bucket
+	// refuses. Set on this construct before its children exist, the flag
+	// holds for them whatever the app's context says (a construct reads
+	// context from the nearest node that sets it), so the archive works in
+	// a bare app and no app can switch it back to ACLs.
+	c.Node().SetContext(jsii.String(serverAccessLogsUseBucketPolicy), true)
+	stack := awscdk.Stack_Of(c)
+	if props.BucketName == "" {
+		props.BucketName = BucketName(*stack.Account(), *stack.Region())
+	}
+	if len(props.Writers) == 0 {
+		props.Writers = []Writer{{AccountID: *stack.Account(), Region: *stack.Region()}}
 	}
 	if props.KeyAlias == "" {
 		props.KeyAlias = DefaultKeyAlias
+	}
+	if props.TransitionDays == 0 {
+		props.TransitionDays = DefaultTransitionDays
+	}
+	if props.ExpirationDays == 0 {
+		props.ExpirationDays = DefaultExpirationDays
+	}
+	if props.NoncurrentExpirationDays == 0 {
+		props.NoncurrentExpirationDays = DefaultNoncurrentExpirationDays
 	}
 	if props.TransitionDays < 1 || props.ExpirationDays <= props.TransitionDays || props.NoncurrentExpirationDays < 1 {
 		panic(fmt.Sprintf("audittrail: lifecycle days must satisfy 1 <= transition (%d) < expiration (%d), noncurrent (%d) >= 1",
 			props.TransitionDays, props.ExpirationDays, props.NoncurrentExpirationDays))
 	}
-	if (props.ObjectLockMode == ObjectLockOff) != (props.ObjectLockDays == 0) {
-		panic("audittrail: ObjectLockMode and ObjectLockDays go together")
+	switch props.ObjectLockMode {
+	case ObjectLockOff, ObjectLockGovernance, ObjectLockCompliance:
+	default:
+		panic(fmt.Sprintf("audittrail: ObjectLockMode %q is not GOVERNANCE or COMPLIANCE (or empty for no Object Lock)", props.ObjectLockMode))
+	}
+	if props.ObjectLockDays < 0 || (props.ObjectLockMode == ObjectLockOff) != (props.ObjectLockDays == 0) {
+		panic(fmt.Sprintf("audittrail: ObjectLockMode %q and ObjectLockDays %d go together: set both (days > 0) or neither", props.ObjectLockMode, props.ObjectLockDays))
 	}
 	for i := range props.Writers {
 		if props.Writers[i].TrailName == "" {
@@ -160,8 +221,6 @@ func NewArchive(scope constructs.Construct, id string, props ArchiveProps) *Arch
 		}
 	}
 
-	c := constructs.NewConstruct(scope, jsii.String(id))
-	stack := awscdk.Stack_Of(c)
 	partition := *stack.Partition()
 	var trailArns, accounts []string
 	for _, w := range props.Writers {
@@ -179,7 +238,7 @@ func NewArchive(scope constructs.Construct, id string, props ArchiveProps) *Arch
 	keypolicy.DenyGrants(key)
 
 	accessLogs := awss3.NewBucket(c, jsii.String("AccessLogBucket"), &awss3.BucketProps{
-		BucketName: jsii.String(fmt.Sprintf("%s-%s-%s", accessLogsPrefix, *stack.Account(), *stack.Region())),
+		BucketName: jsii.String(naming.AccessLogBucket(*stack.Account(), *stack.Region())),
 		// Server access logs can only be delivered to SSE-S3 buckets.
 		Encryption:        awss3.BucketEncryption_S3_MANAGED,
 		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
@@ -242,7 +301,8 @@ func NewArchive(scope constructs.Construct, id string, props ArchiveProps) *Arch
 	}
 	denyTampering(accessLogs, stack, partition, props.DeployRoleArn, props.BreakGlassRoleArns)
 
-	return &Archive{Construct: c, Key: key, Bucket: bucket, AccessLogBucket: accessLogs}
+	return &Archive{Construct: c, Key: key, Bucket: bucket, AccessLogBucket: accessLogs,
+		BucketName: props.BucketName, LogGroupNames: props.LogGroupNames}
 }
 
 // minimumTransitionSize is the buckets' TransitionDefaultMinimumObjectSize,

@@ -3,6 +3,7 @@ package audittrail
 import (
 	"fmt"
 	"regexp"
+	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudtrail"
@@ -14,6 +15,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/secure-baseline/cdk-baseline/constructs/internal/keypolicy"
+	"github.com/secure-baseline/cdk-baseline/constructs/naming"
 )
 
 // ManagementEvents selects which management events the trail records.
@@ -25,26 +27,37 @@ const (
 	WriteOnlyManagementEvents ManagementEvents = "WriteOnly"
 )
 
-// TrailProps configure a Trail.
+// DefaultLogRetentionDays keeps the trail's events in CloudWatch Logs for a
+// year, as CIS and Security Hub CloudWatch.16 expect.
+const DefaultLogRetentionDays = 365
+
+// TrailProps configure a Trail. Set Archive (an archive in the same stack),
+// or BucketName and KeyArn (an archive elsewhere).
 type TrailProps struct {
 	// TrailName of the trail. Default: DefaultTrailName.
 	TrailName string
-	// BucketName is the log archive bucket. Required.
+	// Archive is the log archive in this stack: the trail writes to its
+	// bucket with its key, encrypts its log group with the same key (which
+	// must list the log group in ArchiveProps.LogGroupNames), and waits
+	// for the bucket policy and the key, which CreateTrail checks.
+	// Default: none; then BucketName and KeyArn are required.
+	Archive *Archive
+	// BucketName is the log archive bucket. Required without Archive.
 	BucketName string
 	// KeyArn encrypts the log files: the archive key's ARN (a reference, or
 	// the key ARN the config gives for another account's archive), or its
 	// alias ARN, which CloudTrail documents for KmsKeyId
 	// (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_CreateTrail.html).
-	// Required.
+	// Required without Archive.
 	KeyArn *string
 	// LogsKey encrypts the log group. Its policy must let this region's
 	// CloudWatch Logs use it for the log group.
-	// Default: a new key, alias/baseline/cloudtrail-logs.
+	// Default: the Archive's key, or else a new key, naming.TrailLogsKeyAlias.
 	LogsKey awskms.IKey
 	// LogGroupName of the trail's log group. Default: DefaultLogGroup.
 	LogGroupName string
 	// LogRetentionDays of the log group; a value CloudWatch Logs supports.
-	// Required.
+	// Default: DefaultLogRetentionDays (365).
 	LogRetentionDays int
 	// ManagementEvents recorded. Default: AllManagementEvents.
 	ManagementEvents ManagementEvents
@@ -63,17 +76,38 @@ type TrailProps struct {
 // Trail is the multi-region trail and its CloudWatch Logs delivery.
 type Trail struct {
 	constructs.Construct
+	// Resource is the trail itself.
 	Resource awscloudtrail.CfnTrail
-	LogGroup awslogs.CfnLogGroup
-	// LogGroupName is the log group the alarms watch.
+	// LogGroup receives the trail's events: the log group the alarms
+	// watch. Its name is a reference, so that what reads it waits for it.
+	LogGroup awslogs.ILogGroup
+	// LogGroupName is LogGroup's name, as a literal.
 	LogGroupName string
-	TrailArn     string
+	// LogsKey encrypts LogGroup: TrailProps.LogsKey, the Archive's key, or
+	// the trail's own.
+	LogsKey awskms.IKey
+	// TrailArn is the trail's ARN, as the key and bucket policies name it.
+	TrailArn string
 }
 
 // NewTrail builds the trail.
 func NewTrail(scope constructs.Construct, id string, props TrailProps) *Trail {
+	if a := props.Archive; a != nil {
+		if props.BucketName != "" || props.KeyArn != nil {
+			panic("audittrail: TrailProps: set Archive, or BucketName and KeyArn, not both")
+		}
+		props.BucketName = a.BucketName
+		props.KeyArn = a.Key.KeyArn()
+		if props.LogsKey == nil {
+			props.LogsKey = a.Key
+		}
+		props.DependsOn = append([]constructs.IConstruct{a.Bucket.Policy(), a.Key}, props.DependsOn...)
+	}
 	if props.BucketName == "" || props.KeyArn == nil {
-		panic("audittrail: TrailProps needs a BucketName and a KeyArn")
+		panic("audittrail: TrailProps needs an Archive, or a BucketName and a KeyArn")
+	}
+	if props.LogRetentionDays == 0 {
+		props.LogRetentionDays = DefaultLogRetentionDays
 	}
 	if props.LogRetentionDays < 1 {
 		panic(fmt.Sprintf("audittrail: LogRetentionDays must be positive, got %d", props.LogRetentionDays))
@@ -84,8 +118,14 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) *Trail {
 	if props.LogGroupName == "" {
 		props.LogGroupName = DefaultLogGroup
 	}
+	if a := props.Archive; a != nil && props.LogsKey == a.Key && !slices.Contains(a.LogGroupNames, props.LogGroupName) {
+		panic(fmt.Sprintf("audittrail: the Archive's key does not let CloudWatch Logs encrypt log group %s; add it to ArchiveProps.LogGroupNames, or set TrailProps.LogsKey", props.LogGroupName))
+	}
 	if props.ManagementEvents == "" {
 		props.ManagementEvents = AllManagementEvents
+	}
+	if props.ManagementEvents != AllManagementEvents && props.ManagementEvents != WriteOnlyManagementEvents {
+		panic(fmt.Sprintf("audittrail: ManagementEvents %q is not %s or %s", props.ManagementEvents, AllManagementEvents, WriteOnlyManagementEvents))
 	}
 
 	c := constructs.NewConstruct(scope, jsii.String(id))
@@ -98,7 +138,7 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) *Trail {
 	if logsKey == nil {
 		key := awskms.NewKey(c, jsii.String("LogsKey"), &awskms.KeyProps{
 			Description:       jsii.String("Encrypts the baseline trail's CloudWatch Logs group"),
-			Alias:             jsii.String("alias/baseline/cloudtrail-logs"),
+			Alias:             jsii.String(naming.TrailLogsKeyAlias),
 			EnableKeyRotation: jsii.Bool(true),
 			RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
 		})
@@ -185,7 +225,11 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) *Trail {
 	for _, d := range props.DependsOn {
 		trail.Node().AddDependency(d)
 	}
-	return &Trail{Construct: c, Resource: trail, LogGroup: logGroup, LogGroupName: props.LogGroupName, TrailArn: trailArn}
+	// The log group as an ILogGroup, named by a Ref to the L1: an import
+	// adds nothing to the template, and what reads its name (the metric
+	// filters) waits for the log group.
+	imported := awslogs.LogGroup_FromLogGroupName(logGroupScope, jsii.String("Imported"), logGroup.Ref())
+	return &Trail{Construct: c, Resource: trail, LogGroup: imported, LogGroupName: props.LogGroupName, LogsKey: logsKey, TrailArn: trailArn}
 }
 
 func dataResources(partition string, props TrailProps) *[]any {

@@ -15,7 +15,6 @@ package configrecorder
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsconfig"
@@ -23,16 +22,17 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/secure-baseline/cdk-baseline/constructs/internal/sdkcall"
+	"github.com/secure-baseline/cdk-baseline/constructs/naming"
 )
 
 // Names the baseline gives its Config resources.
 const (
-	RecorderName        = "baseline"
-	DeliveryChannelName = "baseline"
+	RecorderName        = naming.ConfigRecorder
+	DeliveryChannelName = naming.ConfigDeliveryChannel
 	// ServiceLinkedRoleName is the role Config records with.
 	ServiceLinkedRoleName = "AWSServiceRoleForConfig"
 	// DefaultKeyPrefix is where snapshots and history go in the bucket.
-	DefaultKeyPrefix = "config"
+	DefaultKeyPrefix = naming.ConfigKeyPrefix
 	principal        = "config.amazonaws.com"
 )
 
@@ -114,7 +114,10 @@ type Props struct {
 // Recorder is AWS Config in one region.
 type Recorder struct {
 	constructs.Construct
-	// Recorder is nil with UseExistingRecorder.
+	// Recorder is nil with UseExistingRecorder. Its construct id is
+	// "Recorder" (and the channel's "DeliveryChannel"), not "Resource":
+	// they were so before Recorder was a library, and a new id is a new
+	// logical id, a replacement that fails (one recorder per region).
 	Recorder awsconfig.CfnConfigurationRecorder
 	// DeliveryChannel is nil with UseExistingRecorder.
 	DeliveryChannel awsconfig.CfnDeliveryChannel
@@ -153,7 +156,7 @@ func New(scope constructs.Construct, id string, props Props) *Recorder {
 	}
 	for _, identifier := range props.ManagedRules {
 		rule := awsconfig.NewCfnConfigRule(rules, jsii.String(identifier), &awsconfig.CfnConfigRuleProps{
-			ConfigRuleName: jsii.String("baseline-" + strings.ToLower(strings.ReplaceAll(identifier, "_", "-"))),
+			ConfigRuleName: jsii.String(naming.ConfigRule(identifier)),
 			Description:    jsii.String("AWS managed rule " + identifier + ", added by the security baseline"),
 			Source: &awsconfig.CfnConfigRule_SourceProperty{
 				Owner:            jsii.String("AWS"),

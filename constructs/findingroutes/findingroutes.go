@@ -17,22 +17,25 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/secure-baseline/cdk-baseline/constructs/naming"
 )
 
 // Names of the rules, the same in every region.
 const (
-	GuardDutyRuleName   = "baseline-guardduty-findings"
-	SecurityHubRuleName = "baseline-securityhub-findings"
+	GuardDutyRuleName   = naming.GuardDutyRule
+	SecurityHubRuleName = naming.SecurityHubRule
 )
 
 // Props configure the routes of one region.
 type Props struct {
 	// Topic receives the findings. Its policy (and its key's) must let
-	// EventBridge of this account publish. Set Topic or ForwardToRegion.
+	// EventBridge of this account publish (an AlertTopic's do).
+	// Required: Topic or ForwardToRegion, not both.
 	Topic awssns.ITopic
 	// ForwardToRegion sends the findings to that region's default event bus
 	// instead, through a role whose one managed policy may put events on
-	// that bus only.
+	// that bus only. Required: Topic or ForwardToRegion, not both.
 	ForwardToRegion string
 	// GuardDutyMinSeverity is the lowest GuardDuty severity sent (1 to 10).
 	// Default: 7, high and critical.

@@ -11,8 +11,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsguardduty"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-
-	"github.com/secure-baseline/cdk-baseline/policies"
 )
 
 // Plan is a GuardDuty protection plan.
@@ -64,21 +62,46 @@ var frequencies = map[Frequency]string{
 	Every6Hours:    "SIX_HOURS",
 }
 
-// Props configure a Detector.
+// Availability says which protection plans exist in a region. A
+// *policies.RegionalLimits (policies/regions.yaml) is one.
+type Availability interface {
+	// PlanAvailable reports whether plan (e.g. "rds") exists in region.
+	PlanAvailable(plan, region string) bool
+}
+
+// Props configure a Detector. The zero value turns every plan on.
 type Props struct {
-	// Plans to turn on; the others are turned off. A plan that does not
-	// exist in the stack's region (policies/regions.yaml) is left out of the
-	// detector there, with a synth warning when it was asked for.
-	// Default: none.
-	Plans []Plan
+	// DisabledPlans are turned off; every other plan is on. Each plan
+	// costs extra by the data it reads, so turn off only what the account
+	// does not use.
+	// Default: none, every plan is on.
+	DisabledPlans []Plan
 	// FindingFrequency of updates to existing findings.
 	// Default: Every15Minutes.
 	FindingFrequency Frequency
+	// Availability leaves out of the detector the plans that do not exist
+	// in the stack's region: they cannot be turned on there, and naming
+	// one could only fail the deploy. A plan left out that was not in
+	// DisabledPlans gets a synth warning, so the gap is seen in review. A
+	// region only known at deploy time (a StackSet template) cannot be
+	// looked up, and every plan is named.
+	// Default: nil, every plan is taken to exist in every region.
+	Availability Availability
+}
+
+// Detector is the region's GuardDuty detector.
+type Detector struct {
+	constructs.Construct
+	// Resource is the detector; its logical id is that of
+	// <id>/Resource, as before Detector wrapped it.
+	Resource awsguardduty.CfnDetector
+	// Enabled are the plans turned on, in the order of Plans.
+	Enabled []Plan
 }
 
 // New builds the detector. Its L1 child id is "Resource". It is retained
 // when removed from the stack: deleting a detector deletes its findings.
-func New(scope constructs.Construct, id string, props Props) awsguardduty.CfnDetector {
+func New(scope constructs.Construct, id string, props Props) *Detector {
 	if props.FindingFrequency == "" {
 		props.FindingFrequency = Every15Minutes
 	}
@@ -87,15 +110,16 @@ func New(scope constructs.Construct, id string, props Props) awsguardduty.CfnDet
 		panic(fmt.Sprintf("guardduty: FindingFrequency %q is not one of 15m, 1h, 6h", props.FindingFrequency))
 	}
 	var list []*awsguardduty.CfnDetector_CFNFeatureConfigurationProperty
-	for _, p := range props.Plans {
+	for i, p := range props.DisabledPlans {
 		if !slices.Contains(Plans, p) {
-			panic(fmt.Sprintf("guardduty: plan %q is not one of s3, eks, malware, rds, lambda, runtime", p))
+			panic(fmt.Sprintf("guardduty: DisabledPlans[%d] %q is not one of s3, eks, malware, rds, lambda, runtime", i, p))
 		}
 	}
 	stack := awscdk.Stack_Of(scope)
 	region := *stack.Region()
-	limits := policies.MustRegionalAvailability()
+	var enabled []Plan
 	for _, p := range Plans {
+		on := !slices.Contains(props.DisabledPlans, p)
 		// A plan that does not exist in this region is left out of the
 		// detector: it cannot be turned on here, and naming it could only
 		// fail the deploy (policies/regions.yaml). A plan that was asked
@@ -103,17 +127,17 @@ func New(scope constructs.Construct, id string, props Props) awsguardduty.CfnDet
 		// A region only known at deploy time (a StackSet template) cannot be
 		// looked up; config validation rejects plans missing in any of a
 		// StackSet's regions.
-		if !*awscdk.Token_IsUnresolved(jsii.String(region)) && !limits.PlanAvailable(string(p), region) {
-			if slices.Contains(props.Plans, p) {
-				l, _ := limits.PlanLimit(string(p))
+		if props.Availability != nil && !*awscdk.Token_IsUnresolved(jsii.String(region)) && !props.Availability.PlanAvailable(string(p), region) {
+			if on {
 				awscdk.Annotations_Of(scope).AddWarningV2(jsii.String("baseline:guardduty-plan-unavailable"), jsii.String(fmt.Sprintf(
-					"GuardDuty plan %s (%s) does not exist in %s (%s); the detector here leaves it out", p, features[p], region, l.Source)))
+					"GuardDuty plan %s (%s) does not exist in %s (%s); the detector here leaves it out", p, features[p], region, source(props.Availability, p))))
 			}
 			continue
 		}
 		status := "DISABLED"
-		if slices.Contains(props.Plans, p) {
+		if on {
 			status = "ENABLED"
+			enabled = append(enabled, p)
 		}
 		feature := &awsguardduty.CfnDetector_CFNFeatureConfigurationProperty{
 			Name:   jsii.String(features[p]),
@@ -137,5 +161,33 @@ func New(scope constructs.Construct, id string, props Props) awsguardduty.CfnDet
 		Features:                   &list,
 	})
 	detector.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
-	return detector
+	return &Detector{Construct: c, Resource: detector, Enabled: enabled}
+}
+
+// source is the page that says a plan is missing, where Availability
+// knows one.
+func source(a Availability, p Plan) string {
+	if s, ok := a.(interface{ PlanSource(plan string) string }); ok {
+		return s.PlanSource(string(p))
+	}
+	return "no source given"
+}
+
+// Disabled is the complement of on: the plans of Plans not in on, for
+// callers that list the plans they want (as the config does).
+// It panics on a plan that is not one of Plans, which would otherwise be
+// dropped without a word.
+func Disabled(on []Plan) []Plan {
+	for i, p := range on {
+		if !slices.Contains(Plans, p) {
+			panic(fmt.Sprintf("guardduty: plan %q (item %d) is not one of s3, eks, malware, rds, lambda, runtime", p, i))
+		}
+	}
+	var out []Plan
+	for _, p := range Plans {
+		if !slices.Contains(on, p) {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -41,6 +41,7 @@ type Props struct {
 	// Default: false, only this region's EBS default encryption.
 	AccountWide bool
 	// PasswordPolicy applies with AccountWide.
+	// Default: see PasswordPolicy (14 characters, no expiry).
 	PasswordPolicy PasswordPolicy
 	// RevertOnDelete turns the settings back off when they are removed from
 	// the stack: EBS default encryption off, no password policy, no account

@@ -21,6 +21,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/secure-baseline/cdk-baseline/constructs/naming"
 	"github.com/secure-baseline/cdk-baseline/policies"
 	"github.com/secure-baseline/cdk-baseline/policies/filterpattern"
 )
@@ -30,16 +31,19 @@ const MaxDescription = 1024
 
 // Props configure SecurityAlarms.
 type Props struct {
-	// LogGroup receives the CloudTrail events the filters read.
+	// LogGroup receives the CloudTrail events the filters read (a
+	// Trail's LogGroup). Required.
 	LogGroup awslogs.ILogGroup
-	// Topic is every alarm's action.
+	// Topic is every alarm's action (an AlertTopic's Topic). Required.
 	Topic awssns.ITopic
 	// Alarms are the catalog entries to deploy, already resolved
 	// (policies.Resolve, then policies.Deployed): each is on, has its
 	// deployment's threshold, and a rendered pattern. Order is kept.
+	// Required: at least one; a SecurityAlarms that watches nothing would
+	// look like coverage and be none.
 	Alarms []policies.Alarm
 	// NamePrefix starts every alarm and metric filter name.
-	// Default: "baseline-".
+	// Default: naming.AlarmPrefix ("baseline-").
 	NamePrefix string
 }
 
@@ -65,13 +69,16 @@ type Entry struct {
 // pattern, a non-positive threshold, or a description too long.
 func New(scope constructs.Construct, id string, props Props) *SecurityAlarms {
 	if props.NamePrefix == "" {
-		props.NamePrefix = "baseline-"
+		props.NamePrefix = naming.AlarmPrefix
 	}
 	if props.LogGroup == nil {
 		panic("securityalarms: LogGroup is required: the log group that receives the CloudTrail events")
 	}
 	if props.Topic == nil {
 		panic("securityalarms: Topic is required: the SNS topic every alarm notifies")
+	}
+	if len(props.Alarms) == 0 {
+		panic("securityalarms: Alarms is empty; pass the resolved catalog (policies.Deployed of policies.Resolve), or build no SecurityAlarms")
 	}
 	for i, a := range props.Alarms {
 		if err := check(a, props.NamePrefix); err != nil {

@@ -11,16 +11,27 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecurityhub"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-
-	"github.com/secure-baseline/cdk-baseline/policies"
 )
 
-// Props configure a Hub.
+// DefaultStandards are the standards a Hub enables unless told otherwise:
+// AWS Foundational Security Best Practices and CIS AWS Foundations
+// Benchmark v5.0.0, the two that check an account's own configuration
+// (https://docs.aws.amazon.com/securityhub/latest/userguide/standards-reference.html).
+var DefaultStandards = []string{
+	"aws-foundational-security-best-practices/v/1.0.0",
+	"cis-aws-foundations-benchmark/v/5.0.0",
+}
+
+// Props configure a Hub. The zero value enables DefaultStandards.
 type Props struct {
 	// Standards to enable, by their ARN after "standards/", e.g.
 	// "aws-foundational-security-best-practices/v/1.0.0".
-	// Default: none.
+	// Default: DefaultStandards.
 	Standards []string
+	// NoStandards enables no standard at all: Security Hub then only
+	// gathers the findings of other services and checks nothing itself.
+	// Default: false.
+	NoStandards bool
 	// AggregateRegions are linked to this region by a finding aggregator,
 	// which makes it the account's Security Hub home region: its console and
 	// its EventBridge bus get the findings of those regions too.
@@ -36,11 +47,45 @@ type Props struct {
 	// out of the list.
 	// Default: "", every control of the standards stays enabled.
 	GlobalResourcesRegion string
+	// GlobalResourceControls are the controls that check global resources,
+	// as each standard names them: the ones GlobalResourcesRegion disables
+	// (policies.GlobalResourceControls holds AWS's list). Required with
+	// GlobalResourcesRegion.
+	// Default: none.
+	GlobalResourceControls []Control
+	// Availability leaves out of the disabled list the controls that do
+	// not exist in the stack's region: there is nothing to disable, and
+	// naming one could only fail the deploy. A region only known at deploy
+	// time (a StackSet template) cannot be looked up. A
+	// policies.RegionalLimits (policies/regions.yaml) is one.
+	// Default: nil, every control is taken to exist in every region.
+	Availability Availability
+}
+
+// Control is a security control as one standard names it.
+type Control struct {
+	// Standard is the standard's ARN after "standards/". Required.
+	Standard string
+	// Control is the security control id, e.g. IAM.9. Required.
+	Control string
+	// ID is the standard's own id of the control, e.g. 1.4 in CIS v5.0.0.
+	// Required.
+	ID string
+}
+
+// Availability says which Security Hub controls exist in a region.
+type Availability interface {
+	// ControlAvailable reports whether a security control (e.g. IAM.1)
+	// exists in region.
+	ControlAvailable(control, region string) bool
 }
 
 // Hub is Security Hub in one region.
 type Hub struct {
 	constructs.Construct
+	// Hub is the hub itself. Its construct id is "Hub", not "Resource": it
+	// was so before Hub was a library, and a new id would be a new logical
+	// id, a replacement that fails (one hub per account and region).
 	Hub       awssecurityhub.CfnHub
 	Standards map[string]awssecurityhub.CfnStandard
 	// Aggregator is nil without AggregateRegions.
@@ -68,6 +113,15 @@ func New(scope constructs.Construct, id string, props Props) *Hub {
 	if g := props.GlobalResourcesRegion; g != "" && g == region {
 		panic(fmt.Sprintf("securityhub: GlobalResourcesRegion %s is this stack's region; set it only in the regions that do not record global resource types", g))
 	}
+	if props.GlobalResourcesRegion != "" && len(props.GlobalResourceControls) == 0 {
+		panic("securityhub: GlobalResourcesRegion needs GlobalResourceControls, the controls to disable (policies.GlobalResourceControls has AWS's list)")
+	}
+	if props.NoStandards && len(props.Standards) > 0 {
+		panic("securityhub: NoStandards and Standards are both set; leave one out")
+	}
+	if !props.NoStandards && len(props.Standards) == 0 {
+		props.Standards = DefaultStandards
+	}
 	if len(props.Standards) > 0 {
 		standards := constructs.NewConstruct(c, jsii.String("Standards"))
 		for _, s := range props.Standards {
@@ -78,7 +132,7 @@ func New(scope constructs.Construct, id string, props Props) *Hub {
 			// new subscription.
 			standard := awssecurityhub.NewCfnStandard(standards, jsii.String(strings.ReplaceAll(s, "/", "-")), &awssecurityhub.CfnStandardProps{
 				StandardsArn:              jsii.String(StandardArn(*stack.Partition(), region, s)),
-				DisabledStandardsControls: disabledControls(stack, s, props.GlobalResourcesRegion),
+				DisabledStandardsControls: disabledControls(stack, s, props),
 			})
 			standard.AddResourceDependency(hub, jsii.String("a standard needs Security Hub on"))
 			h.Standards[s] = standard
@@ -95,21 +149,24 @@ func New(scope constructs.Construct, id string, props Props) *Hub {
 }
 
 // disabledControls are the global-resource controls of a standard, each
-// with its reason, when globalRegion is set; nil otherwise.
-func disabledControls(stack awscdk.Stack, standard, globalRegion string) *[]*awssecurityhub.CfnStandard_StandardsControlProperty {
+// with its reason, when GlobalResourcesRegion is set; nil otherwise.
+func disabledControls(stack awscdk.Stack, standard string, props Props) *[]*awssecurityhub.CfnStandard_StandardsControlProperty {
+	globalRegion := props.GlobalResourcesRegion
 	if globalRegion == "" {
 		return nil
 	}
 	var out []*awssecurityhub.CfnStandard_StandardsControlProperty
-	limits := policies.MustRegionalAvailability()
 	region := *stack.Region()
-	for _, c := range policies.MustGlobalResourceControls().In(standard) {
+	for _, c := range props.GlobalResourceControls {
+		if c.Standard != standard {
+			continue
+		}
 		// A control that does not exist in this region does not run here:
 		// there is nothing to disable, and naming it could only fail the
 		// deploy (policies/regions.yaml). A region only known at deploy
 		// time (a StackSet template) cannot be looked up; config
 		// validation rejects that case.
-		if !*awscdk.Token_IsUnresolved(jsii.String(region)) && !limits.ControlAvailable(c.Control, region) {
+		if props.Availability != nil && !*awscdk.Token_IsUnresolved(jsii.String(region)) && !props.Availability.ControlAvailable(c.Control, region) {
 			continue
 		}
 		out = append(out, &awssecurityhub.CfnStandard_StandardsControlProperty{

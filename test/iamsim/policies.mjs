@@ -20,6 +20,7 @@ export const PLACEHOLDERS = [
   'AlarmPrefix',
   'TopicName',
   'LogGroupName',
+  'LogGroupPrefix',
   'StackPrefix',
   'AdminRoleName',
   'OperatorRoleName',

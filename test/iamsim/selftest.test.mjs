@@ -30,6 +30,7 @@ const MEMBER_VALUES = {
   AlarmPrefix: 'baseline-',
   TopicName: 'baseline-alarms',
   LogGroupName: 'baseline-cloudtrail',
+  LogGroupPrefix: '/baseline/',
   StackPrefix: 'Member-',
   AdminRoleName: 'BaselineAdmin',
   OperatorRoleName: 'BaselineOperator',

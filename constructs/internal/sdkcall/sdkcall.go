@@ -25,9 +25,11 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/secure-baseline/cdk-baseline/constructs/internal/keypolicy"
+	"github.com/secure-baseline/cdk-baseline/constructs/naming"
 )
 
 // Handler is the function's Python source, inline in the template.
@@ -115,7 +117,7 @@ const (
 )
 
 // LogGroupName is the function's log group.
-const LogGroupName = "/baseline/sdkcall"
+const LogGroupName = naming.CustomResourceLogGroup
 
 // KeyAlias names the key that encrypts the function's log group.
 const KeyAlias = "alias/baseline/sdkcall"
