@@ -5,7 +5,11 @@
 //	go run . summary [cdk.out]              # stacks and resource counts of a synthesized assembly
 //	go run . config [baseline.yaml]         # every account's effective settings, defaults included
 //	go run . review [--assembly cdk.out] [--previous old-cdk.out] [--assumptions file.yaml]
+//	                [--format markdown|json] [--fail-on not-covered,opt-out,replacement]
 //	                                        # the reviewer's report, written to <assembly>/REVIEW.md
+//	                                        # (json: also printed on stdout); exit 3 when --fail-on matches
+//	go run . pr-comment --review head.json [--previous base.json] [--allow-replacement]
+//	                                        # the CI pull-request comment (examples/ci); exit 3 when blocked
 //	go run . diagram [--account NAME] [--readme README.md] [cdk.out]
 //	                                        # the architecture diagram (Mermaid) of one account
 package main
@@ -57,11 +61,19 @@ func command(name string, args []string) int {
 		err = report.ReviewCommand(os.Stdout, args)
 	case "diagram":
 		err = report.DiagramCommand(os.Stdout, args)
+	case "pr-comment":
+		err = report.PRCommentCommand(os.Stdout, args)
 	default:
-		err = fmt.Errorf("unknown command %q; the commands are summary [cdk.out], config [baseline.yaml], review [--assembly cdk.out] [--previous old-cdk.out] [--assumptions file.yaml] and diagram [--account NAME] [--readme README.md] [cdk.out]", name)
+		err = fmt.Errorf("unknown command %q; the commands are summary [cdk.out], config [baseline.yaml], review [--assembly cdk.out] [--previous old-cdk.out] [--assumptions file.yaml] [--format markdown|json] [--fail-on ...], pr-comment --review head.json [--previous base.json] and diagram [--account NAME] [--readme README.md] [cdk.out]", name)
 	}
 	if err != nil {
 		printError(err)
+		// A review that found what the pipeline fails on exits 3, so that
+		// CI tells it from a review that could not run (1).
+		var policy *report.PolicyFailure
+		if errors.As(err, &policy) {
+			return policy.ExitCode()
+		}
 		return 1
 	}
 	return 0

@@ -14,7 +14,7 @@ import (
 // account and region, for the person who approves the deploy. It reads the
 // templates, never the config, and is written to <assembly>/REVIEW.md.
 
-const reviewUsage = "review [--assembly cdk.out] [--previous old-cdk.out] [--assumptions file.yaml]"
+const reviewUsage = "review [--assembly cdk.out] [--previous old-cdk.out] [--assumptions file.yaml] [--format markdown|json] [--fail-on not-covered,opt-out,replacement]"
 
 // Review is the whole report.
 type Review struct {
@@ -354,6 +354,8 @@ func ReviewCommand(stdout io.Writer, args []string) error {
 	dir := fl.String("assembly", "cdk.out", "")
 	previous := fl.String("previous", "", "")
 	assumptions := fl.String("assumptions", "", "")
+	format := fl.String("format", "markdown", "")
+	failOnList := fl.String("fail-on", "", "")
 	if err := fl.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			_, err := fmt.Fprintln(stdout, "usage: go run . "+reviewUsage)
@@ -363,6 +365,18 @@ func ReviewCommand(stdout io.Writer, args []string) error {
 	}
 	if fl.NArg() > 0 {
 		return fmt.Errorf("review: unexpected argument %q; usage: %s", fl.Arg(0), reviewUsage)
+	}
+	if *format != "markdown" && *format != "json" {
+		return fmt.Errorf("review: --format %q is not a format; use markdown or json", *format)
+	}
+	failOn, err := ParseFailOn(*failOnList)
+	if err != nil {
+		return err
+	}
+	if failOn.Replacement && *previous == "" {
+		// Without a previous assembly there is nothing to compare, and a
+		// pipeline that forgot --previous would pass silently.
+		return fmt.Errorf("review: --fail-on replacement needs --previous <the cdk.out of the base branch>")
 	}
 	asm, err := ReadAssembly(*dir)
 	if err != nil {
@@ -395,8 +409,23 @@ func ReviewCommand(stdout io.Writer, args []string) error {
 	if err := writeAtomic(path, out); err != nil {
 		return fmt.Errorf("review: %w", err)
 	}
-	c := r.Counts()
-	_, err = fmt.Fprintf(stdout, "wrote %s (%d bytes, %d lines): %d PASS, %d OPT-OUT, %d NOT COVERED\n",
-		path, len(out), bytes.Count(out, []byte("\n")), c[Pass], c[OptOut], c[NotCovered])
-	return err
+	if *format == "json" {
+		data, err := r.MarshalJSONReport()
+		if err != nil {
+			return fmt.Errorf("review: %w", err)
+		}
+		if _, err := stdout.Write(data); err != nil {
+			return err
+		}
+	} else {
+		c := r.Counts()
+		if _, err := fmt.Fprintf(stdout, "wrote %s (%d bytes, %d lines): %d PASS, %d OPT-OUT, %d NOT COVERED\n",
+			path, len(out), bytes.Count(out, []byte("\n")), c[Pass], c[OptOut], c[NotCovered]); err != nil {
+			return err
+		}
+	}
+	if reasons := r.Failures(failOn); len(reasons) > 0 {
+		return &PolicyFailure{Reasons: reasons}
+	}
+	return nil
 }
