@@ -279,6 +279,10 @@ func TestPRCommentOnTwoRealAssemblies(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("the comment (%d bytes):\n%s", len(comment), comment)
+	// README shows this very comment as the sample.
+	if readme, err := os.ReadFile(filepath.Join(repoRoot, "README.md")); err != nil || !strings.Contains(string(readme), "````markdown\n"+comment+"````\n") {
+		t.Errorf("README's sample pull-request comment is not the one this test produces (%v); paste the comment above into README", err)
+	}
 	if !blocked {
 		t.Error("a removed GuardDuty detector must block the job")
 	}

@@ -209,6 +209,10 @@ var schemaCases = []struct {
 
 func TestSchemaRejectsWhatTheLoaderRejects(t *testing.T) {
 	s := compiledSchema(t, schemaFile(t))
+	readme, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	both, loaderOnly := 0, 0
 	for _, c := range schemaCases {
 		t.Run(c.name, func(t *testing.T) {
@@ -225,6 +229,9 @@ func TestSchemaRejectsWhatTheLoaderRejects(t *testing.T) {
 				both++
 			default:
 				loaderOnly++
+				if line := "- " + c.name + ": " + c.loaderOnlyW + "\n"; !strings.Contains(string(readme), line) {
+					t.Errorf("README's list of loader-only rules lacks %q", line)
+				}
 			}
 		})
 	}
