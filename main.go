@@ -160,6 +160,7 @@ func usePinnedNode() {
 	if node, err := filepath.Abs(filepath.Join("node_modules", ".bin", "node")); err == nil {
 		if _, err := os.Stat(node); err == nil {
 			os.Setenv("JSII_NODE", node)
+			os.Setenv("PATH", filepath.Dir(node)+string(os.PathListSeparator)+os.Getenv("PATH"))
 		}
 	}
 }

@@ -21,6 +21,9 @@ type CostFacts struct {
 	APICallRateInsights, APIErrorRateInsights bool
 	// The log bucket's lifecycle (days), when the assembly holds it.
 	TransitionDays, ExpirationDays float64
+	// SmallFilesStay: the log bucket's lifecycle leaves log files under
+	// 128 KB in S3 Standard (see smallFilesStay).
+	SmallFilesStay bool
 	// Counted over all the account's stacks.
 	Alarms, MetricFilters, Keys      int
 	Recorders, DailyRecorders        int // Config recorders; those with daily-recorded types
@@ -31,7 +34,7 @@ type CostFacts struct {
 
 // Facts reads the cost facts of an account.
 func Facts(asm *Assembly, acc *Account) CostFacts {
-	f := CostFacts{Regions: len(acc.Stacks), TransitionDays: 90, ExpirationDays: 2557}
+	f := CostFacts{Regions: len(acc.Stacks), TransitionDays: 90, ExpirationDays: 2557, SmallFilesStay: true}
 	t := &Target{Assembly: asm, Stack: acc.Home(), Home: acc.Home(), Account: acc}
 	if tr, ok := homeTrail(t); ok {
 		f.Trail = true
@@ -67,6 +70,7 @@ func Facts(asm *Assembly, acc *Account) CostFacts {
 					f.TransitionDays = d
 				}
 			}
+			f.SmallFilesStay = smallFilesStay(b)
 		}
 	}
 	for _, s := range acc.Stacks {
@@ -224,11 +228,20 @@ func costLines(f CostFacts, a *Assumptions) []CostLine {
 				"%s GB x %s compressed x %s months kept x %s", num(round(gb, 2)), num(a.u("logsCompressionRatio")), num(round(months, 2)), usd(a.p("logsStoragePerGBMonth")))
 		}
 		h := a.u("horizonMonths")
+		kept := math.Min(h, f.ExpirationDays/daysPerMonth)
 		std := math.Min(h, f.TransitionDays/daysPerMonth)
-		gir := math.Max(0, math.Min(h, f.ExpirationDays/daysPerMonth)-std)
+		gir := math.Max(0, kept-std)
 		gz := gb * a.u("gzipRatio")
-		add(fmt.Sprintf("S3 log files, month %s", num(h)), gz*(std*a.p("s3StandardPerGBMonth")+gir*a.p("s3GlacierIRPerGBMonth")),
-			"%s GB x %s gzip = %s GB a month; %s months in Standard x %s + %s months in Glacier IR x %s", num(round(gb, 2)), num(a.u("gzipRatio")), num(round(gz, 3)), num(round(std, 2)), usd(a.p("s3StandardPerGBMonth")), num(round(gir, 2)), usd(a.p("s3GlacierIRPerGBMonth")))
+		// Files under 128 KB never leave Standard when the lifecycle says
+		// so (smallFilesStay); only the rest moves to Glacier IR.
+		small := 0.0
+		if f.SmallFilesStay {
+			small = a.u("smallLogFileShare")
+		}
+		add(fmt.Sprintf("S3 log files, month %s", num(h)), gz*(small*kept*a.p("s3StandardPerGBMonth")+(1-small)*(std*a.p("s3StandardPerGBMonth")+gir*a.p("s3GlacierIRPerGBMonth"))),
+			"%s GB x %s gzip = %s GB a month; share %s in files under 128 KB: %s months in Standard x %s; the rest: %s months in Standard x %s + %s months in Glacier IR x %s",
+			num(round(gb, 2)), num(a.u("gzipRatio")), num(round(gz, 3)), num(small), num(round(kept, 2)), usd(a.p("s3StandardPerGBMonth")),
+			num(round(std, 2)), usd(a.p("s3StandardPerGBMonth")), num(round(gir, 2)), usd(a.p("s3GlacierIRPerGBMonth")))
 	}
 	if f.Alarms > 0 {
 		add("CloudWatch alarms", float64(f.Alarms)*a.p("alarmPerMonth"), "%d alarms x %s", f.Alarms, usd(a.p("alarmPerMonth")))
@@ -326,4 +339,31 @@ func group(s string) string {
 		return sign + b.String() + "." + frac
 	}
 	return sign + b.String()
+}
+
+// smallFilesStay says whether the log bucket's lifecycle leaves objects
+// under 128 KB in S3 Standard. It does by S3's default since September 2024
+// (TransitionDefaultMinimumObjectSize all_storage_classes_128K,
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html).
+// varies_by_storage_class lets them into Glacier Flexible Retrieval and
+// Deep Archive only, and a rule's ObjectSizeGreaterThan below 128 KB
+// overrides either
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketLifecycleConfiguration.html).
+func smallFilesStay(b res) bool {
+	const minimum = 128 * 1024
+	mode := b.prop("LifecycleConfiguration", "TransitionDefaultMinimumObjectSize")
+	for _, r := range b.list("LifecycleConfiguration", "Rules") {
+		if gt, ok := number(dig(r, "ObjectSizeGreaterThan")); ok && gt < minimum {
+			return false
+		}
+		for _, tr := range asList(dig(r, "Transitions")) {
+			switch dig(tr, "StorageClass") {
+			case "GLACIER", "DEEP_ARCHIVE":
+				if mode == "varies_by_storage_class" {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }

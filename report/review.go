@@ -8,6 +8,8 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+
+	"github.com/secure-baseline/cdk-baseline/policies"
 )
 
 // The review report: what a synthesized cloud assembly will deploy, per
@@ -23,6 +25,11 @@ type Review struct {
 	Accounts    []AccountReview
 	Diff        *Diff // nil without a previous assembly
 	Assumptions *Assumptions
+	// ControlTower are the Control Tower proactive controls that resources
+	// fail on purpose, from ControlTowerSource.
+	ControlTower       []ControlTowerRow
+	ControlTowerSource string
+	ControlTowerError  string // why the list could not be read
 }
 
 // AccountReview is one account's part of the report.
@@ -64,6 +71,15 @@ func BuildReview(asm, prev *Assembly, a *Assumptions) *Review {
 	if prev != nil {
 		d := DiffAssemblies(prev, asm)
 		r.Diff = &d
+	}
+	// The list is embedded and checked by the tests; a broken one says so
+	// in its section.
+	if rows, err := ControlTowerExceptions(asm); err == nil {
+		r.ControlTower = rows
+		list, _ := policies.ControlTowerExceptionList()
+		r.ControlTowerSource = list.Source
+	} else {
+		r.ControlTowerError = err.Error()
 	}
 	for _, acc := range asm.Accounts() {
 		ar := AccountReview{Account: acc, Facts: Facts(asm, acc)}
@@ -164,6 +180,7 @@ func (r *Review) Markdown() []byte {
 			stackSection(&b, a, s)
 		}
 	}
+	r.controlTowerSection(&b)
 	r.assumptionsSection(&b)
 	return b.Bytes()
 }

@@ -35,6 +35,10 @@ func TestMain(m *testing.M) {
 	if node, err := filepath.Abs(filepath.Join(repoRoot, "node_modules", ".bin", "node")); err == nil && os.Getenv("JSII_NODE") == "" {
 		if _, err := os.Stat(node); err == nil {
 			os.Setenv("JSII_NODE", node)
+			// And first on PATH: the jsii runtime's launcher starts its
+			// kernel with the Node that runs it, and tools the tests start
+			// (the CDK CLI) look Node up on PATH.
+			os.Setenv("PATH", filepath.Dir(node)+string(os.PathListSeparator)+os.Getenv("PATH"))
 		}
 	}
 	var err error

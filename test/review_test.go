@@ -559,7 +559,7 @@ func TestReviewRejectsBadInput(t *testing.T) {
 		{"a missing assumptions file", []string{"--assembly", good, "--assumptions", filepath.Join(empty, "no.yaml")}, good,
 			"assumptions: open " + filepath.Join(empty, "no.yaml") + ": no such file or directory"},
 		{"a bad assumptions file", []string{"--assembly", good, "--assumptions", assumptions}, good,
-			assumptions + ": usage.eventsPerMonth: unknown name; the names are managementEventsPerMonth, writeEventShare, s3DataEventsPerMonth, lambdaDataEventsPerMonth, eventSizeKB, gzipRatio, logsCompressionRatio, horizonMonths, kmsRequestsPerMonth, configItemsPerRegionPerMonth, dailyTypeShare, dailyTypeResourcesPerRegion, configEvaluationsPerRulePerRegion, flowDnsGBPerRegion, runtimeVcpusPerRegion, checksPerStandardPerRegion"},
+			assumptions + ": usage.eventsPerMonth: unknown name; the names are managementEventsPerMonth, writeEventShare, s3DataEventsPerMonth, lambdaDataEventsPerMonth, eventSizeKB, gzipRatio, smallLogFileShare, logsCompressionRatio, horizonMonths, kmsRequestsPerMonth, configItemsPerRegionPerMonth, dailyTypeShare, dailyTypeResourcesPerRegion, configEvaluationsPerRulePerRegion, flowDnsGBPerRegion, runtimeVcpusPerRegion, checksPerStandardPerRegion"},
 		{"an unknown flag", []string{"--assembly", good, "--out", "x"}, good,
 			"review: flag provided but not defined: -out; usage: review [--assembly cdk.out] [--previous old-cdk.out] [--assumptions file.yaml] [--format markdown|json] [--fail-on not-covered,opt-out,replacement]"},
 		{"a stray argument", []string{good}, good,
@@ -584,5 +584,63 @@ func TestReviewRejectsBadInput(t *testing.T) {
 				t.Errorf("printed %q", out.String())
 			}
 		})
+	}
+}
+
+// TestCostModelKeepsSmallLogFilesInStandard: the log buckets leave files
+// under 128 KB in S3 Standard (TransitionDefaultMinimumObjectSize, see
+// constructs/audittrail), so only the rest of the bytes is priced in
+// Glacier IR; a lifecycle that moves small files too prices all of them
+// there.
+func TestCostModelKeepsSmallLogFilesInStandard(t *testing.T) {
+	a, err := report.ParseAssumptions([]byte(`
+usage:
+  managementEventsPerMonth: 1048576
+  eventSizeKB: 1
+  gzipRatio: 0.1
+  smallLogFileShare: 0.5
+  horizonMonths: 12
+`), "small.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s3Line := func(f report.CostFacts) float64 {
+		for _, l := range report.EstimateCost(f, a).Lines {
+			if l.Item == "S3 log files, month 12" {
+				return l.USD
+			}
+		}
+		t.Fatal("no S3 line")
+		return 0
+	}
+	f := report.CostFacts{Regions: 1, Trail: true, ManagementEvents: "All", TransitionDays: 2 * 30.44, ExpirationDays: 2557, SmallFilesStay: true}
+	// 0.1 GB a month: half of it 12 months in Standard, half 2 in Standard and 10 in Glacier IR.
+	if got, want := s3Line(f), 0.1*(0.5*12*0.023+0.5*(2*0.023+10*0.004)); math.Abs(got-want) > 1e-12 {
+		t.Errorf("small files stay: %v, want %v", got, want)
+	}
+	f.SmallFilesStay = false
+	if got, want := s3Line(f), 0.1*(2*0.023+10*0.004); math.Abs(got-want) > 1e-12 {
+		t.Errorf("small files move: %v, want %v", got, want)
+	}
+
+	// What the templates say: the example's buckets keep small files ...
+	asm, err := report.ReadAssembly(exampleAssembly(t).Dir) // a copy to change
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc := asm.Accounts()[0]
+	if !report.Facts(asm, acc).SmallFilesStay {
+		t.Errorf("%s: the log bucket's lifecycle moves small files, the template says otherwise", acc.Name)
+	}
+	// ... and a rule with ObjectSizeGreaterThan below 128 KB moves them.
+	for _, r := range acc.Home().Template.Resources {
+		if r.Type == "AWS::S3::Bucket" {
+			for _, rule := range r.Properties["LifecycleConfiguration"].(map[string]any)["Rules"].([]any) {
+				rule.(map[string]any)["ObjectSizeGreaterThan"] = 0.0 // JSON numbers are float64
+			}
+		}
+	}
+	if report.Facts(asm, acc).SmallFilesStay {
+		t.Errorf("%s: a lifecycle with ObjectSizeGreaterThan 0 moves small files too", acc.Name)
 	}
 }

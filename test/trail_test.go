@@ -319,8 +319,8 @@ func TestTrailOptions(t *testing.T) {
 		if trail["S3BucketName"] != "baseline-cloudtrail-333333333333-us-east-1" || trail["KMSKeyId"] != "arn:aws:kms:us-east-1:333333333333:alias/baseline/cloudtrail" {
 			t.Errorf("bucket %v key %v", trail["S3BucketName"], trail["KMSKeyId"])
 		}
-		if len(resourcesOfType(cheap, "AWS::KMS::Key")) != 2 { // alarm topic key + log group key
-			t.Errorf("member keys = %d, want the alarm key and its own log-group key", len(resourcesOfType(cheap, "AWS::KMS::Key")))
+		if len(resourcesOfType(cheap, "AWS::KMS::Key")) != 3 { // alarm topic key + log group key + custom-resource log group key
+			t.Errorf("member keys = %d, want the alarm key, its own log-group key and the custom-resource log group's key", len(resourcesOfType(cheap, "AWS::KMS::Key")))
 		}
 	})
 	t.Run("write-only management events, data events and insights when asked", func(t *testing.T) {

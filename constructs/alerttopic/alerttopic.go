@@ -18,6 +18,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/secure-baseline/cdk-baseline/constructs/internal/keypolicy"
 )
 
 // Publishers are the AWS services allowed to publish to the topic and to use
@@ -97,6 +99,7 @@ func New(scope constructs.Construct, id string, props Props) *AlertTopic {
 		}
 		key.AddToResourcePolicy(awsiam.NewPolicyStatement(statement), jsii.Bool(false))
 	}
+	keypolicy.DenyGrants(key)
 
 	topic := awssns.NewTopic(c, jsii.String("Topic"), &awssns.TopicProps{
 		TopicName:   jsii.String(props.TopicName),

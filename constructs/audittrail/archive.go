@@ -18,18 +18,19 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/secure-baseline/cdk-baseline/constructs/internal/keypolicy"
 )
 
 // Names the baseline gives its trail resources. Other parts (Config
 // delivery, operator deny policies, the review) rely on them.
 const (
-	DefaultTrailName   = "baseline-trail"
-	DefaultKeyAlias    = "alias/baseline/cloudtrail"
-	DefaultLogGroup    = "/baseline/cloudtrail"
-	ConfigPrefix       = "config"
-	bucketNamePrefix   = "baseline-cloudtrail"
-	accessLogsPrefix   = "baseline-s3-access-logs"
-	cdkBootstrapPrefix = "cdk-hnb659fds-cfn-exec-role"
+	DefaultTrailName = "baseline-trail"
+	DefaultKeyAlias  = "alias/baseline/cloudtrail"
+	DefaultLogGroup  = "/baseline/cloudtrail"
+	ConfigPrefix     = "config"
+	bucketNamePrefix = "baseline-cloudtrail"
+	accessLogsPrefix = "baseline-s3-access-logs"
 )
 
 // BucketName is the name of the log bucket owned by an account's home stack.
@@ -96,8 +97,32 @@ type ArchiveProps struct {
 	BreakGlassRoleArns []string
 	// DeployRoleArn is the role CloudFormation deploys this stack with: it
 	// may change the bucket's policy and lifecycle. An ARN pattern.
-	// Default: the CDK bootstrap's execution role of this account and region.
+	// Default: the CDK bootstrap's execution role of this account and
+	// region, named with the bootstrap qualifier of the stack's synthesizer
+	// (see CDKExecutionRoleArn).
 	DeployRoleArn string
+}
+
+// CDKExecutionRoleArn is the ARN of the role `cdk bootstrap` creates for
+// CloudFormation to deploy with, cdk-<qualifier>-cfn-exec-role-<account>-<region>
+// (https://docs.aws.amazon.com/cdk/v2/guide/bootstrapping-env.html and
+// https://docs.aws.amazon.com/cdk/v2/guide/customize-synth.html). The
+// qualifier is the stack synthesizer's: its own, or the context value
+// @aws-cdk/core:bootstrapQualifier, or the default hnb659fds, the same
+// one `cdk deploy` uses to find the deploy roles. An account bootstrapped
+// with another qualifier gets that role's name, so its deploys can still
+// update the bucket. A synthesizer without bootstrap roles (StackSet
+// members) has no qualifier: pass ArchiveProps.DeployRoleArn instead.
+func CDKExecutionRoleArn(stack awscdk.Stack) string {
+	var qualifier *string
+	if s := stack.Synthesizer(); s != nil {
+		qualifier = s.BootstrapQualifier()
+	}
+	if qualifier == nil || *qualifier == "" {
+		panic(fmt.Sprintf("audittrail: stack %s has a synthesizer without a bootstrap qualifier; set ArchiveProps.DeployRoleArn to the role that deploys it", *stack.StackName()))
+	}
+	account, region := *stack.Account(), *stack.Region()
+	return fmt.Sprintf("arn:%s:iam::%s:role/cdk-%s-cfn-exec-role-%s-%s", *stack.Partition(), account, *qualifier, account, region)
 }
 
 // StackSetDeployRoleArn is the role service-managed StackSets deploy member
@@ -151,6 +176,7 @@ func NewArchive(scope constructs.Construct, id string, props ArchiveProps) *Arch
 		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
 	})
 	addKeyStatements(key, stack, partition, props, trailArns, accounts)
+	keypolicy.DenyGrants(key)
 
 	accessLogs := awss3.NewBucket(c, jsii.String("AccessLogBucket"), &awss3.BucketProps{
 		BucketName: jsii.String(fmt.Sprintf("%s-%s-%s", accessLogsPrefix, *stack.Account(), *stack.Region())),
@@ -162,7 +188,9 @@ func NewArchive(scope constructs.Construct, id string, props ArchiveProps) *Arch
 		EnforceSSL:        jsii.Bool(true),
 		MinimumTLSVersion: jsii.Number(1.2),
 		LifecycleRules:    lifecycle(props),
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+		// Access-log files are a few KB each: they stay in Standard.
+		TransitionDefaultMinimumObjectSize: minimumTransitionSize,
+		RemovalPolicy:                      awscdk.RemovalPolicy_RETAIN,
 	})
 
 	bucketProps := &awss3.BucketProps{
@@ -178,7 +206,9 @@ func NewArchive(scope constructs.Construct, id string, props ArchiveProps) *Arch
 		ServerAccessLogsBucket: accessLogs,
 		ServerAccessLogsPrefix: jsii.String(props.BucketName + "/"),
 		LifecycleRules:         lifecycle(props),
-		RemovalPolicy:          awscdk.RemovalPolicy_RETAIN,
+		// Log files under 128 KB stay in Standard, see minimumTransitionSize.
+		TransitionDefaultMinimumObjectSize: minimumTransitionSize,
+		RemovalPolicy:                      awscdk.RemovalPolicy_RETAIN,
 	}
 	if props.ObjectLockMode != ObjectLockOff {
 		bucketProps.ObjectLockEnabled = jsii.Bool(true)
@@ -207,9 +237,49 @@ func NewArchive(scope constructs.Construct, id string, props ArchiveProps) *Arch
 		Reason: jsii.String("This is the access-log bucket itself; logging it into itself would loop"),
 	}}, jsii.Bool(false))
 	addBucketStatements(bucket, stack, partition, props, trailArns, accounts)
+	for _, b := range []awss3.Bucket{accessLogs, bucket} {
+		sendEventsToEventBridge(b)
+	}
 	denyTampering(accessLogs, stack, partition, props.DeployRoleArn, props.BreakGlassRoleArns)
 
 	return &Archive{Construct: c, Key: key, Bucket: bucket, AccessLogBucket: accessLogs}
+}
+
+// minimumTransitionSize is the buckets' TransitionDefaultMinimumObjectSize,
+// set on purpose rather than left to S3's default. Since September 2024 S3
+// does not transition objects smaller than 128 KB unless the lifecycle
+// configuration says otherwise
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html);
+// the value all_storage_classes_128K is that default, written down. The
+// other value, varies_by_storage_class, only lets small objects into
+// Glacier Flexible Retrieval and Deep Archive
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketLifecycleConfiguration.html),
+// while the baseline transitions to Glacier Instant Retrieval, so it would
+// change nothing here. And moving small files would not pay: Glacier
+// Instant Retrieval bills every object as at least 128 KB and charges a
+// request per transitioned object
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage-class-intro.html,
+// https://aws.amazon.com/s3/pricing/), so at $0.023 against $0.004 per
+// GB-month a file under about 22 KB costs more there than in Standard.
+// CloudTrail writes a file per region about every five minutes, so most
+// files of a small account are a few KB: they stay in Standard until they
+// expire, and only the larger ones move. The cost model (report/cost.go,
+// usage smallLogFileShare in report/pricing.yaml) prices it that way.
+const minimumTransitionSize = awss3.TransitionDefaultMinimumObjectSize_ALL_STORAGE_CLASSES_128_K
+
+// sendEventsToEventBridge turns on S3's delivery of the bucket's events to
+// EventBridge (AWS Control Tower's CT.S3.PR.4 asks for event notifications
+// on every bucket). It is set on the L1 bucket: the L2's
+// eventBridgeEnabled would add a Lambda-backed custom resource to do the
+// same. S3 sends every event of the bucket to the account's default bus
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventBridge.html),
+// where events that AWS services publish cost nothing
+// (https://aws.amazon.com/eventbridge/pricing/): no rule of the baseline
+// matches them, and a security team can add one, e.g. for deleted objects.
+func sendEventsToEventBridge(b awss3.Bucket) {
+	b.Node().DefaultChild().(awss3.CfnBucket).SetNotificationConfiguration(&awss3.CfnBucket_NotificationConfigurationProperty{
+		EventBridgeConfiguration: &awss3.CfnBucket_EventBridgeConfigurationProperty{EventBridgeEnabled: jsii.Bool(true)},
+	})
 }
 
 func lifecycle(props ArchiveProps) *[]*awss3.LifecycleRule {
@@ -349,7 +419,7 @@ func addBucketStatements(bucket awss3.Bucket, stack awscdk.Stack, partition stri
 func denyTampering(bucket awss3.Bucket, stack awscdk.Stack, partition, deployRole string, breakGlassRoleArns []string) {
 	bucketArn := *bucket.BucketArn()
 	if deployRole == "" {
-		deployRole = fmt.Sprintf("arn:%s:iam::%s:role/%s-%s-%s", partition, *stack.Account(), cdkBootstrapPrefix, *stack.Account(), *stack.Region())
+		deployRole = CDKExecutionRoleArn(stack)
 	}
 	breakGlass := append([]string{}, breakGlassRoleArns...)
 	deleters := breakGlass

@@ -12,6 +12,8 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/secure-baseline/cdk-baseline/constructs/internal/keypolicy"
 )
 
 // ManagementEvents selects which management events the trail records.
@@ -101,6 +103,7 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) *Trail {
 			RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
 		})
 		key.AddToResourcePolicy(awsiam.NewPolicyStatement(logsKeyStatement(stack, []string{logGroupArn})), jsii.Bool(false))
+		keypolicy.DenyGrants(key)
 		logsKey = key
 	}
 

@@ -172,17 +172,28 @@ func newRecorder(c constructs.Construct, stack awscdk.Stack, props Props, freque
 	roleArn := ServiceLinkedRoleArn(*stack.Partition(), *stack.Account())
 	// The role is account-wide; each region asks for it, and a region that
 	// finds it already made (by another region, or the console) carries on.
+	// IAM answers that case with the error code InvalidInput
+	// (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateServiceLinkedRole.html#API_CreateServiceLinkedRole_Errors),
+	// the same code as for any invalid or out-of-range parameter. The page
+	// does not give the message; IAM's is "Service role name
+	// AWSServiceRoleForConfig has been taken in this account, please try a
+	// different suffix." (as quoted in, e.g.,
+	// https://github.com/lgallard/terraform-aws-elasticsearch/issues/5 and
+	// https://github.com/Rayraegah/terraform-aws-hasura/issues/17).
+	// Only that message passes: every other InvalidInput fails the deploy,
+	// loudly, instead of leaving Config without its role.
 	role := sdkcall.New(c, "ServiceLinkedRole", sdkcall.Props{
 		ResourceType:      "Custom::ConfigServiceLinkedRole",
 		ApplyOnCreateOnly: true,
 		Apply: sdkcall.Call{
-			Service:      "IAM",
-			Action:       "createServiceLinkedRole",
-			Parameters:   map[string]any{"AWSServiceName": principal},
-			Permission:   "iam:CreateServiceLinkedRole",
-			Resource:     roleArn,
-			Conditions:   map[string]any{"StringEquals": map[string]any{"iam:AWSServiceName": principal}},
-			IgnoreErrors: "^InvalidInputException$", // "has been taken in this account"
+			Service:       "IAM",
+			Action:        "createServiceLinkedRole",
+			Parameters:    map[string]any{"AWSServiceName": principal},
+			Permission:    "iam:CreateServiceLinkedRole",
+			Resource:      roleArn,
+			Conditions:    map[string]any{"StringEquals": map[string]any{"iam:AWSServiceName": principal}},
+			IgnoreErrors:  "^InvalidInputException$",
+			IgnoreMessage: ServiceLinkedRoleTakenMessage,
 		},
 	})
 
@@ -239,6 +250,12 @@ func newRecorder(c constructs.Construct, stack awscdk.Stack, props Props, freque
 	}
 	return recorder, channel
 }
+
+// ServiceLinkedRoleTakenMessage matches the message of IAM's InvalidInput
+// error when the service-linked role already exists, e.g. "Service role
+// name AWSServiceRoleForConfig has been taken in this account, please try
+// a different suffix."
+const ServiceLinkedRoleTakenMessage = "^Service role name AWSServiceRoleForConfig has been taken in this account"
 
 // ServiceLinkedRoleArn is the ARN of AWS Config's service-linked role.
 func ServiceLinkedRoleArn(partition, accountID string) string {

@@ -12,6 +12,8 @@ An event without a call (Update or Delete) does nothing. An error whose
 name or code matches IgnoreErrors counts as success. The function always
 answers CloudFormation, with the error on failure, and always with the
 resource's own PhysicalResourceId, so that no update replaces the setting.
+With IgnoreMessage as well, the error's message must match it too: an error
+code can stand for several failures (IAM's InvalidInput does).
 """
 import json
 import re
@@ -40,8 +42,11 @@ def make(call):
     try:
         getattr(client, call["Method"])(**params)
     except client.exceptions.ClientError as e:
-        names = [type(e).__name__, e.response.get("Error", {}).get("Code", "")]
-        ignore = call.get("IgnoreErrors")
+        error = e.response.get("Error", {})
+        names = [type(e).__name__, error.get("Code", "")]
+        ignore, message = call.get("IgnoreErrors"), call.get("IgnoreMessage")
         if not ignore or not any(re.search(ignore, n) for n in names):
+            raise
+        if message and not re.search(message, error.get("Message", "")):
             raise
         print("ignored", names)

@@ -65,7 +65,11 @@ SERVICE_LINKED_ROLE = {
     "Method": "create_service_linked_role",
     "Parameters": '{"AWSServiceName":"config.amazonaws.com"}',
     "IgnoreErrors": "^InvalidInputException$",
+    "IgnoreMessage": "^Service role name AWSServiceRoleForConfig has been taken in this account",
 }
+# IAM's message when the role exists (test/services_test.go checks that
+# the template sends IgnoreMessage above).
+TAKEN = "Service role name AWSServiceRoleForConfig has been taken in this account, please try a different suffix."
 
 
 def run(request, raising=None, **props):
@@ -101,8 +105,21 @@ class Handler(unittest.TestCase):
         self.assertEqual(calls, [("iam", "delete_account_password_policy", {})])
 
     def test_an_ignored_error_matches_by_exception_name(self):
-        status, _, reason = run("Create", InvalidInputException("InvalidInput", "name has been taken"), Create=SERVICE_LINKED_ROLE)
+        status, _, reason = run("Create", InvalidInputException("InvalidInput", TAKEN), Create=SERVICE_LINKED_ROLE)
         self.assertEqual((status, reason), ("SUCCESS", None))
+
+    def test_an_ignored_error_with_another_message_fails(self):
+        # IAM's InvalidInput also means a bad parameter: only the message of
+        # an existing role may pass.
+        for message in ["Invalid ServiceName config.amazonaws.co", "1 validation error detected", "has been taken in this account"]:
+            status, _, reason = run("Create", InvalidInputException("InvalidInput", message), Create=SERVICE_LINKED_ROLE)
+            self.assertEqual(status, "FAILED", message)
+            self.assertIn(message, reason)
+
+    def test_without_ignore_message_the_name_decides(self):
+        call = dict(SERVICE_LINKED_ROLE)
+        del call["IgnoreMessage"]
+        self.assertEqual(run("Create", InvalidInputException("InvalidInput", "anything"), Create=call)[0], "SUCCESS")
 
     def test_an_ignored_error_matches_by_code(self):
         call = dict(DELETE_POLICY, IgnoreErrors="^NoSuchEntity$")

@@ -20,11 +20,14 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/secure-baseline/cdk-baseline/constructs/internal/keypolicy"
 )
 
 // Handler is the function's Python source, inline in the template.
@@ -64,6 +67,11 @@ type Call struct {
 	// and against the API's error code ("InvalidInput").
 	// Default: none, every error fails the deploy.
 	IgnoreErrors string
+	// IgnoreMessage is a regular expression that the error's message must
+	// match as well before IgnoreErrors lets it pass, for an error code
+	// that stands for several failures. Needs IgnoreErrors.
+	// Default: none, the name or code alone decides.
+	IgnoreMessage string
 }
 
 // Props configure a Setting.
@@ -108,6 +116,9 @@ const (
 
 // LogGroupName is the function's log group.
 const LogGroupName = "/baseline/sdkcall"
+
+// KeyAlias names the key that encrypts the function's log group.
+const KeyAlias = "alias/baseline/sdkcall"
 
 // logRetention of the function's log group.
 const logRetention = awslogs.RetentionDays_ONE_YEAR
@@ -213,6 +224,37 @@ func function(stack awscdk.Stack) awslambda.IFunction {
 		panic(fmt.Sprintf("sdkcall: handler.py is %d bytes; CloudFormation takes at most %d inline", len(Handler), MaxInlineCode))
 	}
 	shared := constructs.NewConstruct(stack, jsii.String(sharedID))
+	logGroupArn := stack.FormatArn(&awscdk.ArnComponents{
+		Service:      jsii.String("logs"),
+		Resource:     jsii.String("log-group"),
+		ResourceName: jsii.String(LogGroupName),
+		ArnFormat:    awscdk.ArnFormat_COLON_RESOURCE_NAME,
+	})
+	// The log group is encrypted with a key of its own (AWS Control Tower's
+	// CT.CLOUDWATCH.PR.3 asks for a customer managed key on every log
+	// group). Only CloudWatch Logs of this region may use it, and only for
+	// this log group: the encryption context CloudWatch Logs sends is the
+	// log group's ARN
+	// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
+	// The key goes with the stack, like the log group: once the log group
+	// is deleted, nothing is left that the key could decrypt.
+	key := awskms.NewKey(shared, jsii.String("Key"), &awskms.KeyProps{
+		Description:       jsii.String("Encrypts the log group " + LogGroupName + " of the baseline's custom-resource function"),
+		Alias:             jsii.String(KeyAlias),
+		EnableKeyRotation: jsii.Bool(true),
+		RemovalPolicy:     awscdk.RemovalPolicy_DESTROY,
+	})
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("CloudWatchLogsEncryptsTheSdkCallLogGroup"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("logs."+*stack.Region()+".amazonaws.com"), nil)},
+		Actions:    jsii.Strings("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]any{
+			"ArnEquals": map[string]any{"kms:EncryptionContext:aws:logs:arn": logGroupArn},
+		},
+	}), jsii.Bool(false))
+	keypolicy.DenyGrants(key)
+
 	// Its own log group, made before the function and deleted with the
 	// stack: it holds the calls made during deploys, which CloudTrail
 	// records as well. One per account and region, like every baseline
@@ -220,12 +262,9 @@ func function(stack awscdk.Stack) awslambda.IFunction {
 	logGroup := awslogs.NewLogGroup(shared, jsii.String("LogGroup"), &awslogs.LogGroupProps{
 		LogGroupName:  jsii.String(LogGroupName),
 		Retention:     logRetention,
+		EncryptionKey: key,
 		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 	})
-	cdknag.NagSuppressions_AddResourceSuppressions(logGroup, &[]*cdknag.NagPackSuppression{{
-		Id:     jsii.String("NIST.800.53.R5-CloudWatchLogGroupEncrypted"),
-		Reason: jsii.String("The log group holds the SDK calls that make account settings and their errors, no data or secrets"),
-	}}, jsii.Bool(true))
 
 	role := awsiam.NewRole(shared, jsii.String("Role"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
@@ -288,6 +327,14 @@ func (c Call) check() {
 			panic(fmt.Sprintf("sdkcall: call %s.%s: IgnoreErrors %q is not a regular expression: %v", c.Service, c.Action, c.IgnoreErrors, err))
 		}
 	}
+	if c.IgnoreMessage != "" {
+		if c.IgnoreErrors == "" {
+			panic(fmt.Sprintf("sdkcall: call %s.%s: IgnoreMessage %q needs IgnoreErrors, the error names it applies to", c.Service, c.Action, c.IgnoreMessage))
+		}
+		if _, err := regexp.Compile(c.IgnoreMessage); err != nil {
+			panic(fmt.Sprintf("sdkcall: call %s.%s: IgnoreMessage %q is not a regular expression: %v", c.Service, c.Action, c.IgnoreMessage, err))
+		}
+	}
 }
 
 // properties are the call as the function reads it: boto3's client and
@@ -304,6 +351,9 @@ func (c Call) properties(stack awscdk.Stack) map[string]any {
 	}
 	if c.IgnoreErrors != "" {
 		p["IgnoreErrors"] = c.IgnoreErrors
+	}
+	if c.IgnoreMessage != "" {
+		p["IgnoreMessage"] = c.IgnoreMessage
 	}
 	return p
 }

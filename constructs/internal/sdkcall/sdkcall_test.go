@@ -169,6 +169,12 @@ func TestBadPropsPanicWithTheFix(t *testing.T) {
 		{"an IgnoreErrors that is no regular expression", sdkcall.Props{Apply: ok, Revert: &sdkcall.Call{Service: "IAM", Action: "deleteAccountPasswordPolicy",
 			Permission: "iam:DeleteAccountPasswordPolicy", IgnoreErrors: "^NoSuchEntity(Exception$"}},
 			"sdkcall: call IAM.deleteAccountPasswordPolicy: IgnoreErrors \"^NoSuchEntity(Exception$\" is not a regular expression: error parsing regexp: missing closing ): `^NoSuchEntity(Exception$`"},
+		{"an IgnoreMessage without IgnoreErrors", sdkcall.Props{Apply: sdkcall.Call{Service: "IAM", Action: "createServiceLinkedRole",
+			Permission: "iam:CreateServiceLinkedRole", IgnoreMessage: "has been taken"}},
+			`sdkcall: call IAM.createServiceLinkedRole: IgnoreMessage "has been taken" needs IgnoreErrors, the error names it applies to`},
+		{"an IgnoreMessage that is no regular expression", sdkcall.Props{Apply: sdkcall.Call{Service: "IAM", Action: "createServiceLinkedRole",
+			Permission: "iam:CreateServiceLinkedRole", IgnoreErrors: "^InvalidInput", IgnoreMessage: "taken("}},
+			"sdkcall: call IAM.createServiceLinkedRole: IgnoreMessage \"taken(\" is not a regular expression: error parsing regexp: missing closing ): `taken(`"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Bad"), nil)
