@@ -34,6 +34,10 @@ type ReviewJSON struct {
 	// assembly deploys no roles (REVIEW.md then has no such section).
 	ResidualRisks []ResidualRiskJSON `json:"residualRisks"`
 	Accounts      []AccountJSON      `json:"accounts"`
+	// ControlTower lists the AWS Control Tower proactive controls that
+	// resources fail on purpose (policies/controltower.yaml), with the
+	// stacks of this assembly that hold each resource.
+	ControlTower ControlTowerJSON `json:"controlTower"`
 	// Assumptions are the cost model's inputs.
 	Assumptions AssumptionsJSON `json:"assumptions"`
 }
@@ -73,6 +77,26 @@ type ChangeJSON struct {
 	Type     string `json:"type"`
 	Stateful bool   `json:"stateful"`
 	Why      string `json:"why"`
+}
+
+// ControlTowerJSON is REVIEW.md's "AWS Control Tower proactive controls".
+type ControlTowerJSON struct {
+	// Source is the controls' reference page.
+	Source string `json:"source"`
+	// Error says why the list could not be read; then Exceptions is empty.
+	Error      string                   `json:"error"`
+	Exceptions []ControlTowerExceptJSON `json:"exceptions"`
+}
+
+// ControlTowerExceptJSON is one control that one resource fails on
+// purpose.
+type ControlTowerExceptJSON struct {
+	Rule     string `json:"rule"`
+	Resource string `json:"resource"`
+	// Stacks of this assembly that hold the resource; empty for none.
+	Stacks []string `json:"stacks"`
+	Reason string   `json:"reason"`
+	Doc    string   `json:"doc"`
 }
 
 // ResidualRiskJSON is one residual risk of the access model.
@@ -250,6 +274,12 @@ func (r *Review) JSON() (*ReviewJSON, error) {
 		out.Accounts = append(out.Accounts, aj)
 	}
 	out.Summary.MonthlyUSD = round(out.Summary.MonthlyUSD, 2)
+	out.ControlTower = ControlTowerJSON{Source: r.ControlTowerSource, Error: r.ControlTowerError, Exceptions: []ControlTowerExceptJSON{}}
+	for _, row := range r.ControlTower {
+		out.ControlTower.Exceptions = append(out.ControlTower.Exceptions, ControlTowerExceptJSON{
+			Rule: row.Rule, Resource: row.Resource, Stacks: nonNil(row.Stacks), Reason: row.Reason, Doc: row.Doc,
+		})
+	}
 	if a := r.Assumptions; a != nil {
 		out.Assumptions = AssumptionsJSON{AsOf: a.AsOf, Region: a.Region, Currency: a.Currency, Source: a.Source, Usage: inputsJSON(a.Usage), Prices: inputsJSON(a.Prices)}
 	}

@@ -103,6 +103,21 @@ func reviewDisagreements(md string, j *report.ReviewJSON) []string {
 		}
 	}
 
+	ct := tables["AWS Control Tower proactive controls"]
+	if len(ct) != len(j.ControlTower.Exceptions) {
+		add("Control Tower exceptions: REVIEW.md %d rows, JSON %d", len(ct), len(j.ControlTower.Exceptions))
+	}
+	for i := 0; i < len(ct) && i < len(j.ControlTower.Exceptions); i++ {
+		e := j.ControlTower.Exceptions[i]
+		where := "none of its stacks"
+		if len(e.Stacks) > 0 {
+			where = strings.Join(e.Stacks, ", ")
+		}
+		if ct[i][0] != e.Rule || ct[i][1] != "`"+e.Resource+"`" || ct[i][2] != mdCell(where) {
+			add("Control Tower exception %d: REVIEW.md %q, JSON %s %s %v", i, ct[i][:3], e.Rule, e.Resource, e.Stacks)
+		}
+	}
+
 	risks := tables["Residual risks of the access model"]
 	if len(risks) != len(j.ResidualRisks) {
 		add("residual risks: REVIEW.md %d rows, JSON %d", len(risks), len(j.ResidualRisks))
@@ -209,10 +224,10 @@ func TestReviewJSONAgreesWithMarkdown(t *testing.T) {
 					rows, alarms, roles = rows+len(s.Matrix), alarms+len(s.Alarms), roles+len(s.Roles)
 				}
 			}
-			if rows == 0 || alarms == 0 || roles == 0 || len(j.ResidualRisks) == 0 {
-				t.Fatalf("compared too little: %d matrix rows, %d alarms, %d roles, %d residual risks", rows, alarms, roles, len(j.ResidualRisks))
+			if rows == 0 || alarms == 0 || roles == 0 || len(j.ResidualRisks) == 0 || len(j.ControlTower.Exceptions) == 0 {
+				t.Fatalf("compared too little: %d matrix rows, %d alarms, %d roles, %d residual risks, %d Control Tower exceptions", rows, alarms, roles, len(j.ResidualRisks), len(j.ControlTower.Exceptions))
 			}
-			t.Logf("agree on %d matrix rows, %d alarms, %d roles, %d residual risks, %d accounts' cost", rows, alarms, roles, len(j.ResidualRisks), len(j.Accounts))
+			t.Logf("agree on %d matrix rows, %d alarms, %d roles, %d residual risks, %d Control Tower exceptions, %d accounts' cost", rows, alarms, roles, len(j.ResidualRisks), len(j.ControlTower.Exceptions), len(j.Accounts))
 
 			// The comparison catches a JSON that drifted from the Markdown.
 			for _, breakIt := range []struct {
@@ -227,6 +242,7 @@ func TestReviewJSONAgreesWithMarkdown(t *testing.T) {
 				{"a changed reason", func(j *report.ReviewJSON) { j.Accounts[0].Stacks[0].Matrix[0].Reason += " (edited)" }},
 				{"a lost cost line", func(j *report.ReviewJSON) { j.Accounts[0].Cost.Lines = j.Accounts[0].Cost.Lines[1:] }},
 				{"a wrong summary", func(j *report.ReviewJSON) { j.Summary.NotCovered++ }},
+				{"a lost Control Tower exception", func(j *report.ReviewJSON) { j.ControlTower.Exceptions = j.ControlTower.Exceptions[1:] }},
 			} {
 				broken := reviewJSON(t, c.r)
 				breakIt.fn(broken)
