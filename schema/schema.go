@@ -19,6 +19,7 @@
 package schema
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -84,7 +85,20 @@ func Generate(root string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(data, '\n'), nil
+	return append(draft07(data), '\n'), nil
+}
+
+// draft07 declares the schema as JSON Schema draft-07, the draft the YAML
+// language server supports in full; it warns that 2020-12 "is not yet fully
+// supported" (vscode-yaml's README: "shipped with JSON Schema Draft 7",
+// https://github.com/redhat-developer/vscode-yaml/issues/704,
+// https://github.com/microsoft/vscode-json-languageservice/pull/117).
+// invopop writes 2020-12; the schema uses no keyword that draft-07 lacks,
+// so only the version and the name of the definitions change.
+func draft07(data []byte) []byte {
+	data = bytes.Replace(data, []byte(`"$schema": "`+jsonschema.Version+`"`), []byte(`"$schema": "http://json-schema.org/draft-07/schema#"`), 1)
+	data = bytes.Replace(data, []byte(`"$defs": {`), []byte(`"definitions": {`), 1)
+	return bytes.ReplaceAll(data, []byte(`"$ref": "#/$defs/`), []byte(`"$ref": "#/definitions/`))
 }
 
 // addComments reads the config package's Go doc comments. invopop keys
