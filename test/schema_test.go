@@ -152,6 +152,7 @@ var schemaCases = []struct {
 	schemaCan   bool
 	loaderOnlyW string // why a schema cannot say it, for the loader-only rules
 }{
+	{name: "the example with a misspelt key, as typed in an editor", yaml: string(config.ExampleYAML) + "notification: {emails: [ops@example.com]}\n", schemaCan: true},
 	{name: "an unknown top-level key", yaml: strings.Replace(validConfig, "notifications:", "notificatons:", 1), schemaCan: true},
 	{name: "an unknown key in an account entry", yaml: validConfig + "    regoins: [us-east-1]\n", schemaCan: true},
 	{name: "an unknown nested key", yaml: validConfig + "trail: {mod: skip}\n", schemaCan: true},
