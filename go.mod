@@ -2,6 +2,11 @@ module github.com/secure-baseline/cdk-baseline
 
 go 1.25.0
 
+// The CDK CLI in node_modules (installed by make) ships Go template files
+// that do not compile; without this, ./... would walk into them.
+// https://go.dev/ref/mod#go-mod-file-ignore
+ignore ./node_modules
+
 require (
 	github.com/aws/aws-cdk-go/awscdk/v2 v2.270.0
 	github.com/aws/constructs-go/constructs/v10 v10.6.0

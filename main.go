@@ -1,5 +1,7 @@
 // Command cdk-baseline is a CDK app: it reads the baseline config and
-// synthesizes one CloudFormation stack per account and region.
+// synthesizes one CloudFormation stack per account and region. The CDK CLI
+// runs it without arguments; with a command name it runs that command
+// instead (internal/app lists them).
 //
 //	npx cdk synth -c config=baseline.yaml   # synthesize (the CDK CLI runs this program)
 //	go run . summary [cdk.out]              # stacks and resource counts of a synthesized assembly
@@ -15,152 +17,11 @@
 package main
 
 import (
-	"errors"
-	"fmt"
 	"os"
-	"path/filepath"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/jsii-runtime-go"
-
-	"github.com/secure-baseline/cdk-baseline/config"
-	"github.com/secure-baseline/cdk-baseline/report"
-	"github.com/secure-baseline/cdk-baseline/stacks"
+	"github.com/secure-baseline/cdk-baseline/internal/app"
 )
 
 func main() {
-	usePinnedNode()
-	if len(os.Args) > 1 {
-		os.Exit(command(os.Args[1], os.Args[2:]))
-	}
-	os.Exit(synth())
-}
-
-// command runs one of the helper commands that read a config or an
-// assembly; none of them starts the CDK.
-func command(name string, args []string) int {
-	arg := func(def string) string {
-		if len(args) > 0 {
-			return args[0]
-		}
-		return def
-	}
-	var err error
-	switch name {
-	case "summary":
-		err = report.PrintSummary(os.Stdout, arg("cdk.out"))
-	case "config":
-		var cfg *config.Config
-		if cfg, err = loadConfigFile(arg("")); err == nil {
-			var out []byte
-			if out, err = cfg.Effective(); err == nil {
-				_, err = os.Stdout.Write(out)
-			}
-		}
-	case "review":
-		err = report.ReviewCommand(os.Stdout, args)
-	case "diagram":
-		err = report.DiagramCommand(os.Stdout, args)
-	case "pr-comment":
-		err = report.PRCommentCommand(os.Stdout, args)
-	default:
-		err = fmt.Errorf("unknown command %q; the commands are summary [cdk.out], config [baseline.yaml], review [--assembly cdk.out] [--previous old-cdk.out] [--assumptions file.yaml] [--format markdown|json] [--fail-on ...], pr-comment --review head.json [--previous base.json] and diagram [--account NAME] [--readme README.md] [cdk.out]", name)
-	}
-	if err != nil {
-		printError(err)
-		// A review that found what the pipeline fails on exits 3, so that
-		// CI tells it from a review that could not run (1).
-		var policy *report.PolicyFailure
-		if errors.As(err, &policy) {
-			return policy.ExitCode()
-		}
-		return 1
-	}
-	return 0
-}
-
-func printError(err error) {
-	var errs config.Errors
-	if errors.As(err, &errs) {
-		fmt.Fprintf(os.Stderr, "error: the config has %d problem(s):\n%s\n", len(errs), errs)
-		return
-	}
-	fmt.Fprintln(os.Stderr, "error:", err)
-}
-
-// synth builds the app into a staging directory and publishes it to the
-// output directory only when everything succeeded, so that a failed synth
-// leaves no half-written templates behind.
-func synth() (code int) {
-	// jsii.Close() is not called: the Node child exits when this process closes its pipe, and Close races its own reaper (it prints "waitid: no child processes").
-	outdir := os.Getenv("CDK_OUTDIR")
-	if outdir == "" {
-		outdir = "cdk.out"
-	}
-	staging, err := os.MkdirTemp("", "cdk-baseline-synth-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "error:", err)
-		return 1
-	}
-	defer os.RemoveAll(staging)
-	defer func() {
-		if r := recover(); r != nil {
-			fmt.Fprintln(os.Stderr, "error:", stacks.FailedSynth(r, staging, outdir))
-			code = 1
-		}
-	}()
-
-	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(staging)})
-	cfg, err := loadConfig(app)
-	if err != nil {
-		printError(err)
-		return 1
-	}
-	stacks.Build(app, cfg)
-	app.Synth(nil)
-
-	if err := stacks.Publish(staging, outdir); err != nil {
-		printError(err)
-		return 1
-	}
-	return 0
-}
-
-// loadConfig reads the file named by the CDK context key "config", or the
-// embedded example when none is given.
-func loadConfig(app awscdk.App) (*config.Config, error) {
-	switch path := app.Node().TryGetContext(jsii.String("config")).(type) {
-	case nil:
-		return loadConfigFile("")
-	case string:
-		if path == "" {
-			return nil, errors.New("context config is empty; pass -c config=<path to your baseline.yaml>")
-		}
-		return loadConfigFile(path)
-	default:
-		return nil, fmt.Errorf("context config must be a file path, got %v; pass -c config=<path>", path)
-	}
-}
-
-func loadConfigFile(path string) (*config.Config, error) {
-	if path == "" {
-		return config.Example(), nil
-	}
-	return config.Load(path)
-}
-
-// usePinnedNode makes the CDK's Node child process use the Node that
-// package.json pins (node_modules/.bin/node, installed by make), when it is
-// there and JSII_NODE does not name another: the machine's own Node may be
-// older and end-of-life.
-func usePinnedNode() {
-	if os.Getenv("JSII_NODE") != "" {
-		return
-	}
-	if node, err := filepath.Abs(filepath.Join("node_modules", ".bin", "node")); err == nil {
-		if _, err := os.Stat(node); err == nil {
-			os.Setenv("JSII_NODE", node)
-			os.Setenv("PATH", filepath.Dir(node)+string(os.PathListSeparator)+os.Getenv("PATH"))
-		}
-	}
+	os.Exit(app.Main(os.Args[1:], os.Stdout, os.Stderr))
 }

@@ -15,16 +15,14 @@ package config
 import (
 	"bytes"
 	_ "embed"
-	"errors"
 	"fmt"
 	"os"
 	"reflect"
-	"sort"
-	"strings"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
+
+	"github.com/secure-baseline/cdk-baseline/internal/strictyaml"
 )
 
 // ExampleYAML is the example configuration (example.yaml), used when no
@@ -109,35 +107,13 @@ type Notifications struct {
 	HTTPSEndpoints []string `yaml:"httpsEndpoints"`
 }
 
-// FieldError is one problem in a config file.
-type FieldError struct {
-	Source string
-	Line   int // 0 when the value has no line (a default)
-	Path   string
-	Msg    string
-}
-
-func (e FieldError) Error() string {
-	where := e.Source
-	if e.Line > 0 {
-		where = fmt.Sprintf("%s:%d", e.Source, e.Line)
-	}
-	if e.Path == "" {
-		return where + ": " + e.Msg
-	}
-	return where + ": " + e.Path + ": " + e.Msg
-}
+// FieldError is one problem in a config file, printed as
+// "file:line: path: message" (strictyaml's format, shared by every YAML
+// file of the repository).
+type FieldError = strictyaml.Error
 
 // Errors are all the problems found in one config file, in file order.
-type Errors []FieldError
-
-func (es Errors) Error() string {
-	lines := make([]string, len(es))
-	for i, e := range es {
-		lines[i] = e.Error()
-	}
-	return strings.Join(lines, "\n")
-}
+type Errors = strictyaml.Errors
 
 // Load reads and validates the config file at path.
 func Load(path string) (*Config, error) {
@@ -162,108 +138,71 @@ func Example() *Config {
 // field path.
 func Parse(data []byte, source string) (*Config, error) {
 	var cfg Config
-	if err := decodeInto(defaultsYAML, "config/defaults.yaml", &cfg); err != nil {
+	if err := strictyaml.Unmarshal(defaultsYAML, "config/defaults.yaml", &cfg).Err(); err != nil {
 		panic("config: the embedded defaults are invalid: " + err.Error())
 	}
 	cfg.Source = source
 
-	d := newDecoder(source)
-	root, err := parseDocument(data, source)
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, Errors{{Source: source, Msg: "the file is empty; start from config/example.yaml"}}
+	}
+	root, err := strictyaml.Parse(data, source)
 	if err != nil {
 		return nil, err
 	}
+	d := strictyaml.NewDecoder(source)
 	var accountsNode ast.Node
 	if m, ok := root.(*ast.MappingNode); ok {
-		d.decodeMapping(m, reflect.ValueOf(&cfg).Elem(), "", map[string]bool{"accounts": true})
+		d.DecodeMapping(m, reflect.ValueOf(&cfg).Elem(), "", map[string]bool{"accounts": true})
 		for _, kv := range m.Values {
 			if kv.Key.GetToken().Value == "accounts" && accountsNode == nil {
 				accountsNode = kv.Value
 			}
 		}
 	} else {
-		d.errorf(root, "", "the file must be a mapping with keys homeRegion, regions, notifications and accounts, got %s", describe(root))
+		d.Errorf(root, "", "the file must be a mapping with keys homeRegion, regions, notifications and accounts, got %s", strictyaml.Describe(root))
 	}
-	d.decodeAccounts(accountsNode, &cfg)
+	decodeAccounts(d, accountsNode, &cfg)
 
-	errs := Errors(d.errs)
+	errs := d.Errors()
 	errs = append(errs, validate(&cfg, d)...)
 	if len(errs) > 0 {
-		sort.SliceStable(errs, func(i, j int) bool { return lineKey(errs[i]) < lineKey(errs[j]) })
+		errs.Sort()
 		return nil, errs
 	}
 	return &cfg, nil
 }
 
-// lineKey sorts errors by line, with line-less ones (defaults) last.
-func lineKey(e FieldError) int {
-	if e.Line == 0 {
-		return int(^uint(0) >> 1)
-	}
-	return e.Line
-}
-
-func parseDocument(data []byte, source string) (ast.Node, error) {
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, Errors{{Source: source, Msg: "the file is empty; start from config/example.yaml"}}
-	}
-	// Duplicate keys are allowed here so that the decoder can report all of
-	// them, not only the first.
-	file, err := parser.ParseBytes(data, 0, parser.AllowDuplicateMapKey())
-	if err != nil {
-		var syn *yaml.SyntaxError
-		if errors.As(err, &syn) && syn.Token != nil {
-			return nil, Errors{{Source: source, Line: syn.Token.Position.Line, Msg: "yaml: " + syn.Message}}
-		}
-		return nil, Errors{{Source: source, Msg: "yaml: " + err.Error()}}
-	}
-	if len(file.Docs) != 1 {
-		return nil, Errors{{Source: source, Msg: fmt.Sprintf("expected one YAML document, found %d", len(file.Docs))}}
-	}
-	if file.Docs[0].Body == nil {
-		return nil, Errors{{Source: source, Msg: "the file is empty; start from config/example.yaml"}}
-	}
-	return file.Docs[0].Body, nil
-}
-
 // decodeAccounts decodes each account entry on top of the top-level settings.
-func (d *decoder) decodeAccounts(n ast.Node, cfg *Config) {
+func decodeAccounts(d *strictyaml.Decoder, n ast.Node, cfg *Config) {
 	if n == nil {
 		return // validate reports the missing list
 	}
-	n = d.resolve(n, "accounts")
-	seq, ok := n.(*ast.SequenceNode)
-	if !ok {
-		d.errorf(n, "accounts", "must be a list of accounts, each with a name and an id, got %s", describe(n))
+	n = d.Resolve(n, "accounts")
+	if n == nil {
 		return
 	}
-	d.lines["accounts"] = line(seq)
+	seq, ok := n.(*ast.SequenceNode)
+	if !ok {
+		d.Errorf(n, "accounts", "must be a list of accounts, each with a name and an id, got %s", strictyaml.Describe(n))
+		return
+	}
+	d.SetLine("accounts", seq)
 	for i, item := range seq.Values {
 		path := fmt.Sprintf("accounts[%d]", i)
-		item = d.resolve(item, path)
+		item = d.Resolve(item, path)
 		acc := Account{Settings: cfg.Settings}
 		m, ok := item.(*ast.MappingNode)
 		if !ok {
-			d.errorf(item, path, "must be a mapping with a name and an id, got %s", describe(item))
+			if item != nil {
+				d.Errorf(item, path, "must be a mapping with a name and an id, got %s", strictyaml.Describe(item))
+			}
 		} else {
-			d.lines[path] = line(item)
-			d.decodeMapping(m, reflect.ValueOf(&acc).Elem(), path, nil)
+			d.SetLine(path, item)
+			d.DecodeMapping(m, reflect.ValueOf(&acc).Elem(), path, nil)
 		}
 		cfg.Accounts = append(cfg.Accounts, acc)
 	}
-}
-
-// decodeInto decodes a whole document onto v, strictly.
-func decodeInto(data []byte, source string, v any) error {
-	root, err := parseDocument(data, source)
-	if err != nil {
-		return err
-	}
-	d := newDecoder(source)
-	d.decode(root, reflect.ValueOf(v).Elem(), "")
-	if len(d.errs) > 0 {
-		return Errors(d.errs)
-	}
-	return nil
 }
 
 // Effective renders each account's effective settings as YAML, so that a

@@ -2,7 +2,8 @@ package config
 
 import (
 	"fmt"
-	"strings"
+
+	"github.com/secure-baseline/cdk-baseline/internal/strictyaml"
 )
 
 // Regions are the AWS commercial-partition regions this tool deploys to,
@@ -31,13 +32,7 @@ const exampleRegion = "us-east-1"
 
 // regionHint suggests the nearest known region for a typo.
 func regionHint(r string) string {
-	best, bestDist := "", 4
-	for _, k := range Regions {
-		if d := editDistance(strings.ToLower(r), k); d < bestDist {
-			best, bestDist = k, d
-		}
-	}
-	if best != "" {
+	if best := strictyaml.Closest(r, Regions, 3); best != "" {
 		return fmt.Sprintf("did you mean %s?", best)
 	}
 	return "region codes look like " + exampleRegion

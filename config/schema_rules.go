@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/secure-baseline/cdk-baseline/constructs/audittrail"
 	"github.com/secure-baseline/cdk-baseline/policies"
 )
 
@@ -95,7 +96,7 @@ func SchemaRules() []KeyRule {
 		{Type: "Notifications", Key: "httpsEndpoints", Items: ptr(pattern(httpsPattern))},
 
 		{Type: "Trail", Key: "mode", Value: mode},
-		{Type: "Trail", Key: "managementEvents", Value: enumOf(validMgmtEvents...)},
+		{Type: "Trail", Key: "managementEvents", Value: enumOf(ManagementEventChoices...)},
 		{Type: "Trail", Key: "logRetentionDays", Value: enumOf(LogRetentionValues...)},
 		{Type: "Trail", Key: "breakGlassRoleArns", Items: ptr(pattern(iamRoleArnPattern))},
 		{Type: "Trail", Key: "archiveKeyArn", Value: pattern(emptyPattern, kmsKeyArnPattern)},
@@ -104,7 +105,7 @@ func SchemaRules() []KeyRule {
 		{Type: "TrailBucket", Key: "transitionDays", Value: atLeast(1)},
 		{Type: "TrailBucket", Key: "expirationDays", Value: atLeast(2)},
 		{Type: "TrailBucket", Key: "noncurrentExpirationDays", Value: atLeast(1)},
-		{Type: "ObjectLock", Key: "mode", Value: enumOf(append([]string{""}, validObjectLockMod...)...)},
+		{Type: "ObjectLock", Key: "mode", Value: enumOf(append([]audittrail.ObjectLockMode{""}, ObjectLockModes...)...)},
 		{Type: "ObjectLock", Key: "days", Value: atLeast(0)},
 
 		{Type: "AccessRole", Key: "name", Value: pattern(iamRoleNamePattern)},

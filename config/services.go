@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/secure-baseline/cdk-baseline/constructs/configrecorder"
+	"github.com/secure-baseline/cdk-baseline/constructs/guardduty"
 	"github.com/secure-baseline/cdk-baseline/policies"
 )
 
@@ -51,7 +53,7 @@ type AWSConfig struct {
 	Mode string `yaml:"mode"`
 	// SnapshotFrequency is how often the delivery channel writes a full
 	// configuration snapshot: one of SnapshotFrequencies.
-	SnapshotFrequency string `yaml:"snapshotFrequency"`
+	SnapshotFrequency configrecorder.SnapshotFrequency `yaml:"snapshotFrequency"`
 	// DailyResourceTypes are recorded once a day instead of on every change,
 	// to cut the cost of high-churn types (AWS::EC2::NetworkInterface, ...).
 	DailyResourceTypes []string `yaml:"dailyResourceTypes"`
@@ -67,11 +69,11 @@ type GuardDuty struct {
 	Mode string `yaml:"mode"`
 	// Protection lists the protection plans to turn on: ProtectionPlans.
 	// The others are turned off explicitly.
-	Protection []string `yaml:"protection"`
+	Protection []guardduty.Plan `yaml:"protection"`
 	// FindingFrequency is how often updates to existing findings are
 	// published: one of FindingFrequencies. New findings are published
 	// within minutes regardless.
-	FindingFrequency string `yaml:"findingFrequency"`
+	FindingFrequency guardduty.Frequency `yaml:"findingFrequency"`
 }
 
 // SecurityHub configures Security Hub CSPM in every region.
@@ -141,17 +143,8 @@ type AccessAnalyzer struct {
 	// Type is account (report access from outside the account) or
 	// organization (from outside the organization; only in the
 	// organization's management or delegated administrator account).
-	Type string `yaml:"type"`
+	Type AnalyzerType `yaml:"type"`
 }
-
-// SnapshotFrequencies are the valid awsConfig.snapshotFrequency values.
-var SnapshotFrequencies = []string{"1h", "3h", "6h", "12h", "24h"}
-
-// FindingFrequencies are the valid guardDuty.findingFrequency values.
-var FindingFrequencies = []string{"15m", "1h", "6h"}
-
-// ProtectionPlans are the valid guardDuty.protection values.
-var ProtectionPlans = []string{"s3", "eks", "malware", "rds", "lambda", "runtime"}
 
 // SecurityHubStandards are the valid securityHub.standards values: the
 // standard's ARN after "standards/", so that the version is in the config.
@@ -160,9 +153,6 @@ var SecurityHubStandards = []string{
 	"cis-aws-foundations-benchmark/v/5.0.0",
 	"nist-800-53/v/5.0.0",
 }
-
-// AnalyzerTypes are the valid accessAnalyzer.type values.
-var AnalyzerTypes = []string{"account", "organization"}
 
 var (
 	resourceTypePattern = regexp.MustCompile(`^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$`)
@@ -173,9 +163,9 @@ var (
 // rules that depend on other sections. Paths are relative to the settings.
 func (r *RegionalServices) problems(s *Settings) problems {
 	var ps problems
-	oneOf := func(path, value string, valid []string, what string) {
-		if !slices.Contains(valid, value) {
-			ps.addf(path, "%q is not %s; use %s", value, what, orList(valid))
+	check := func(path, problem string) {
+		if problem != "" {
+			ps.addf(path, "%s", problem)
 		}
 	}
 	list := func(path string, values []string, valid func(string) bool, what string) {
@@ -188,14 +178,14 @@ func (r *RegionalServices) problems(s *Settings) problems {
 			}
 		}
 	}
-	mode := func(path, value string) { oneOf(path, value, validModes, "a mode") }
+	mode := func(path, value string) { check(path, oneOf(value, validModes, "a mode")) }
 	in := func(valid []string) func(string) bool {
 		return func(v string) bool { return slices.Contains(valid, v) }
 	}
 
 	c := r.AWSConfig
 	mode("awsConfig.mode", c.Mode)
-	oneOf("awsConfig.snapshotFrequency", c.SnapshotFrequency, SnapshotFrequencies, "a snapshot frequency")
+	check("awsConfig.snapshotFrequency", oneOf(c.SnapshotFrequency, SnapshotFrequencies, "a snapshot frequency"))
 	list("awsConfig.dailyResourceTypes", c.DailyResourceTypes, resourceTypePattern.MatchString, "a resource type like AWS::EC2::NetworkInterface")
 	list("awsConfig.rules", c.Rules, managedRulePattern.MatchString, "the identifier of an AWS managed rule, like S3_BUCKET_VERSIONING_ENABLED")
 	if c.Mode == ModeCreate {
@@ -206,7 +196,7 @@ func (r *RegionalServices) problems(s *Settings) problems {
 		switch {
 		case s.Trail.Mode == ModeSkip:
 			ps.addf("awsConfig.mode", "create delivers to the baseline log bucket, which takes Config snapshots only from accounts with trail.mode create; set awsConfig.mode skip where Config is already set up (Control Tower), or trail.mode create")
-		case slices.Contains(validObjectLockMod, s.Trail.Bucket.ObjectLock.Mode):
+		case slices.Contains(ObjectLockModes, s.Trail.Bucket.ObjectLock.Mode):
 			ps.addf("awsConfig.mode", "create delivers to the log bucket, and AWS Config cannot deliver to a bucket with a default Object Lock retention (trail.bucket.objectLock.mode %s); turn Object Lock off or set awsConfig.mode skip", s.Trail.Bucket.ObjectLock.Mode)
 		}
 	}
@@ -215,8 +205,15 @@ func (r *RegionalServices) problems(s *Settings) problems {
 
 	g := r.GuardDuty
 	mode("guardDuty.mode", g.Mode)
-	list("guardDuty.protection", g.Protection, in(ProtectionPlans), "a protection plan; use "+orList(ProtectionPlans))
-	oneOf("guardDuty.findingFrequency", g.FindingFrequency, FindingFrequencies, "a finding frequency")
+	for i, p := range g.Protection {
+		path := fmt.Sprintf("guardDuty.protection[%d]", i)
+		if !slices.Contains(ProtectionPlans, p) {
+			ps.addf(path, "%q is not a protection plan; use %s", p, orList(ProtectionPlans))
+		} else if slices.Index(g.Protection, p) < i {
+			ps.addf(path, "%q is listed twice", p)
+		}
+	}
+	check("guardDuty.findingFrequency", oneOf(g.FindingFrequency, FindingFrequencies, "a finding frequency"))
 
 	h := r.SecurityHub
 	mode("securityHub.mode", h.Mode)
@@ -224,7 +221,7 @@ func (r *RegionalServices) problems(s *Settings) problems {
 
 	f := r.Findings
 	mode("findings.mode", f.Mode)
-	oneOf("findings.route", f.Route, []string{RouteForward, RouteRegional}, "a route")
+	check("findings.route", oneOf(f.Route, []string{RouteForward, RouteRegional}, "a route"))
 	if f.GuardDutyMinSeverity < 1 || f.GuardDutyMinSeverity > 10 {
 		ps.addf("findings.guardDutyMinSeverity", "%g is out of range; GuardDuty severities run from 1 to 10 (4 medium, 7 high, 9 critical)", f.GuardDutyMinSeverity)
 	}
@@ -240,16 +237,8 @@ func (r *RegionalServices) problems(s *Settings) problems {
 
 	a := r.AccessAnalyzer
 	mode("accessAnalyzer.mode", a.Mode)
-	oneOf("accessAnalyzer.type", a.Type, AnalyzerTypes, "an analyzer type")
+	check("accessAnalyzer.type", oneOf(a.Type, AnalyzerTypes, "an analyzer type"))
 	return ps
-}
-
-// orList renders valid values as "a, b or c".
-func orList(values []string) string {
-	if len(values) < 2 {
-		return strings.Join(values, "")
-	}
-	return strings.Join(values[:len(values)-1], ", ") + " or " + values[len(values)-1]
 }
 
 // archiveDeliveryProblems checks the accounts whose Config delivers to
@@ -264,7 +253,7 @@ func archiveDeliveryProblems(cfg *Config) problems {
 	}
 	lock := cfg.Accounts[archive].Trail.Bucket.ObjectLock.Mode
 	for i, acc := range cfg.Accounts {
-		if i == archive || !slices.Contains(validObjectLockMod, lock) || acc.AWSConfig.Mode != ModeCreate ||
+		if i == archive || !slices.Contains(ObjectLockModes, lock) || acc.AWSConfig.Mode != ModeCreate ||
 			acc.Trail.Mode == ModeSkip || acc.Trail.Bucket.ObjectLock.Mode != "" {
 			continue // the account's own settings report these
 		}
@@ -333,7 +322,7 @@ func stackSetRegionProblems(cfg *Config) problems {
 	s := cfg.Settings
 	if g := s.GuardDuty; g.Mode == ModeCreate {
 		for i, p := range g.Protection {
-			f, ok := limits.PlanLimit(p)
+			f, ok := limits.PlanLimit(string(p))
 			if !ok {
 				continue
 			}

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/secure-baseline/cdk-baseline/constructs/audittrail"
 )
 
 // Trail configures the account's CloudTrail, its log bucket and its log
@@ -16,7 +18,7 @@ type Trail struct {
 	Mode string `yaml:"mode"`
 	// ManagementEvents is "all" (read and write) or "writeOnly". writeOnly
 	// halves the event volume but fails Security Hub CloudTrail.1.
-	ManagementEvents string `yaml:"managementEvents"`
+	ManagementEvents ManagementEvents `yaml:"managementEvents"`
 	// DataEvents logs object- and function-level calls, at extra cost.
 	DataEvents DataEvents `yaml:"dataEvents"`
 	// Insights turns on CloudTrail Insights.
@@ -79,7 +81,7 @@ type TrailBucket struct {
 type ObjectLock struct {
 	// Mode is "" (off), GOVERNANCE or COMPLIANCE; choose before the first
 	// deploy. Default: "".
-	Mode string `yaml:"mode"`
+	Mode audittrail.ObjectLockMode `yaml:"mode"`
 	// Days is how long each log file stays locked; 1 or more when Mode is
 	// set, and no longer than the bucket's expirationDays. Default: 0.
 	Days int `yaml:"days"`
@@ -89,13 +91,11 @@ type ObjectLock struct {
 var LogRetentionValues = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 
 var (
-	bucketNamePattern  = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
-	lambdaArnPattern   = regexp.MustCompile(`^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$`)
-	iamRoleArnPattern  = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$`)
-	kmsKeyArnPattern   = regexp.MustCompile(`^arn:aws[a-z-]*:kms:([a-z0-9-]+):([0-9]{12}):key/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-	validModes         = []string{ModeCreate, ModeSkip}
-	validMgmtEvents    = []string{"all", "writeOnly"}
-	validObjectLockMod = []string{"GOVERNANCE", "COMPLIANCE"}
+	bucketNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	lambdaArnPattern  = regexp.MustCompile(`^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$`)
+	iamRoleArnPattern = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$`)
+	kmsKeyArnPattern  = regexp.MustCompile(`^arn:aws[a-z-]*:kms:([a-z0-9-]+):([0-9]{12}):key/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	validModes        = []string{ModeCreate, ModeSkip}
 )
 
 func (t *Trail) problems() problems {
@@ -103,8 +103,8 @@ func (t *Trail) problems() problems {
 	if !slices.Contains(validModes, t.Mode) {
 		ps.addf("trail.mode", "%q is not a mode; use create or skip", t.Mode)
 	}
-	if !slices.Contains(validMgmtEvents, t.ManagementEvents) {
-		ps.addf("trail.managementEvents", "%q is not a choice; use all or writeOnly (writeOnly fails Security Hub CloudTrail.1)", t.ManagementEvents)
+	if !slices.Contains(ManagementEventChoices, t.ManagementEvents) {
+		ps.addf("trail.managementEvents", "%q is not a choice; use %s (writeOnly fails Security Hub CloudTrail.1)", t.ManagementEvents, orList(ManagementEventChoices))
 	}
 	dataEvents := func(path string, values []string, valid func(string) bool, what string) {
 		for i, v := range values {
@@ -135,8 +135,8 @@ func (t *Trail) problems() problems {
 	switch lock := b.ObjectLock; {
 	case lock.Mode == "" && lock.Days != 0:
 		ps.addf("trail.bucket.objectLock.days", "set objectLock.mode (GOVERNANCE or COMPLIANCE) too, or remove days")
-	case lock.Mode != "" && !slices.Contains(validObjectLockMod, lock.Mode):
-		ps.addf("trail.bucket.objectLock.mode", "%q is not a mode; use GOVERNANCE or COMPLIANCE", lock.Mode)
+	case lock.Mode != "" && !slices.Contains(ObjectLockModes, lock.Mode):
+		ps.addf("trail.bucket.objectLock.mode", "%q is not a mode; use %s", lock.Mode, orList(ObjectLockModes))
 	case lock.Mode != "" && lock.Days < 1:
 		ps.addf("trail.bucket.objectLock.days", "must be 1 or more when objectLock.mode is set, got %d", lock.Days)
 	case lock.Mode != "" && lock.Days > b.ExpirationDays:

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/secure-baseline/cdk-baseline/internal/strictyaml"
 )
 
 // problem is a rule broken by a value, by field path relative to the
@@ -27,17 +29,17 @@ var (
 // validate checks the rules that hold across fields and accounts, after
 // decoding. Settings rules run on the top level and on every account's
 // effective settings; an account reports only what its own entry changed.
-func validate(cfg *Config, d *decoder) Errors {
+func validate(cfg *Config, d *strictyaml.Decoder) Errors {
 	var errs Errors
 	report := func(path, msg string, fallback string) {
-		if d.failed(path) {
+		if d.Failed(path) {
 			return // the decoder already said what is wrong with this value
 		}
-		ln, ok := d.lines[path]
+		ln, ok := d.Line(path)
 		if !ok {
-			ln = d.lines[fallback]
+			ln, _ = d.Line(fallback)
 		}
-		errs = append(errs, FieldError{Source: d.source, Line: ln, Path: path, Msg: msg})
+		errs = append(errs, FieldError{Source: d.Source(), Line: ln, Path: path, Msg: msg})
 	}
 
 	for _, p := range cfg.organizationProblems() {
@@ -60,7 +62,7 @@ func validate(cfg *Config, d *decoder) Errors {
 		var ps problems
 		switch {
 		case acc.Name == "":
-			if _, set := d.lines[prefix+".name"]; set {
+			if d.Has(prefix + ".name") {
 				break // the decoder reported the wrong type
 			}
 			ps.addf("name", "required; a name such as Prod prefixes the account's stack names")
@@ -76,7 +78,7 @@ func validate(cfg *Config, d *decoder) Errors {
 		}
 		switch {
 		case acc.ID == "":
-			if _, set := d.lines[prefix+".id"]; !set {
+			if !d.Has(prefix + ".id") {
 				ps.addf("id", "required; the 12-digit account id, quoted: id: \"111111111111\"")
 			}
 		case !accountIDPattern.MatchString(acc.ID):
@@ -100,16 +102,16 @@ func validate(cfg *Config, d *decoder) Errors {
 		}
 		for _, p := range settingsProblems(&acc.Settings) {
 			path := prefix + "." + p.path
-			if _, set := d.lines[path]; !set && inherited[p] {
+			if set := d.Has(path); !set && inherited[p] {
 				continue // inherited unchanged from the top level, reported there
 			}
 			report(path, p.msg, prefix)
 		}
 	}
-	for _, p := range accessProblems(cfg, func(path string) bool { _, ok := d.lines[path]; return ok }) {
+	for _, p := range accessProblems(cfg, d.Has) {
 		report(p.path, p.msg, topLevelPath(p.path))
 	}
-	for _, p := range archiveKeyArnProblems(cfg, func(path string) bool { _, ok := d.lines[path]; return ok }) {
+	for _, p := range archiveKeyArnProblems(cfg, d.Has) {
 		account, _, _ := strings.Cut(p.path, ".")
 		report(p.path, p.msg, account)
 	}

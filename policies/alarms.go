@@ -2,21 +2,15 @@ package policies
 
 import (
 	_ "embed"
-	"errors"
 	"fmt"
-	"math"
 	"reflect"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"text/template"
 
-	"github.com/goccy/go-yaml"
-	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
-
+	"github.com/secure-baseline/cdk-baseline/internal/strictyaml"
 	"github.com/secure-baseline/cdk-baseline/policies/filterpattern"
 )
 
@@ -174,299 +168,61 @@ func Alarms() ([]Alarm, error) {
 	return out, nil
 }
 
-// ParseAlarms decodes and validates a catalog. It is strict: unknown and
-// duplicate keys, wrong types, missing fields and invalid values are errors.
-// It reports every problem it finds, one per line, each as
-// "source:line: alarms[i].field: message".
+// ParseAlarms decodes and validates a catalog. It is strict (see
+// internal/strictyaml): unknown and duplicate keys, wrong types, missing
+// fields and invalid values are errors. It reports every problem it finds,
+// one per line, each as "source:line: alarms[i].field: message".
 func ParseAlarms(data []byte, source string) ([]Alarm, error) {
-	file, err := parser.ParseBytes(data, 0)
-	if err != nil {
-		// Syntax errors, including duplicate keys (goccy/go-yaml rejects them
-		// unless AllowDuplicateMapKey is given), stop parsing.
-		return nil, fmt.Errorf("%s:%d: %s", source, yamlErrorLine(err), yamlErrorMessage(err))
+	var doc struct {
+		Alarms []Alarm `yaml:"alarms"`
 	}
-	v := &validator{source: source}
-	entries := v.checkDocument(file)
-	if len(v.problems) == 0 {
-		// Everything has the right shape; let the decoder fill the values.
-		var doc struct {
-			Alarms []Alarm `yaml:"alarms"`
-		}
-		if err := yaml.UnmarshalWithOptions(data, &doc, yaml.DisallowUnknownField()); err != nil {
-			v.add(yamlErrorLine(err), "", "%s", yamlErrorMessage(err))
-		} else {
-			for i := range doc.Alarms {
-				v.checkAlarm(i, &doc.Alarms[i], entries[i])
-			}
-			v.checkUnique(doc.Alarms, entries)
-			if len(v.problems) == 0 {
-				return doc.Alarms, nil
+	d := strictyaml.Unmarshal(data, source, &doc)
+	v := &validator{d: d}
+	switch {
+	case !d.Has("alarms"):
+		d.Problemf("alarms", "required field missing")
+	case len(doc.Alarms) == 0:
+		d.Problemf("alarms", "must not be empty")
+	}
+	var clean []int // entries whose every field decoded
+	for i := range doc.Alarms {
+		path := fmt.Sprintf("alarms[%d]", i)
+		complete := true
+		for _, key := range alarmRequired {
+			if !d.Has(path+"."+key) && !d.Failed(path+"."+key) {
+				d.Problemf(path+"."+key, "required field missing")
+				complete = false
 			}
 		}
-	}
-	return nil, v.err()
-}
-
-func yamlErrorLine(err error) int {
-	var ye yaml.Error
-	if errors.As(err, &ye) && ye.GetToken() != nil {
-		return ye.GetToken().Position.Line
-	}
-	return 0
-}
-
-func yamlErrorMessage(err error) string {
-	var ye yaml.Error
-	if errors.As(err, &ye) {
-		return ye.GetMessage()
-	}
-	return err.Error()
-}
-
-type problem struct {
-	line int
-	seq  int
-	msg  string
-}
-
-type validator struct {
-	source   string
-	problems []problem
-}
-
-func (v *validator) add(line int, path, format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
-	if path != "" {
-		msg = path + ": " + msg
-	}
-	v.problems = append(v.problems, problem{line, len(v.problems), msg})
-}
-
-func (v *validator) err() error {
-	sort.SliceStable(v.problems, func(i, j int) bool {
-		if v.problems[i].line != v.problems[j].line {
-			return v.problems[i].line < v.problems[j].line
+		if complete && d.Clean(path) {
+			v.checkAlarm(path, &doc.Alarms[i])
+			clean = append(clean, i)
 		}
-		return v.problems[i].seq < v.problems[j].seq
-	})
-	errs := make([]error, len(v.problems))
-	for i, p := range v.problems {
-		errs[i] = fmt.Errorf("%s:%d: %s", v.source, p.line, p.msg)
 	}
-	return errors.Join(errs...)
+	v.checkUnique(doc.Alarms, clean)
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return doc.Alarms, nil
 }
 
-// entry records where an alarm and each of its fields are in the file.
-type entry struct {
-	line   int
-	fields map[string]int // yaml key -> line of its value
-}
+type validator struct{ d *strictyaml.Decoder }
 
-// fieldKind is what the YAML value of a field must be.
-type fieldKind int
-
-const (
-	kindString fieldKind = iota
-	kindStringList
-	kindBool
-	kindInt
-	kindNumber
-)
-
-var kindNames = map[fieldKind]string{
-	kindString:     "a string",
-	kindStringList: "a list of strings",
-	kindBool:       "true or false",
-	kindInt:        "an integer",
-	kindNumber:     "a number",
-}
-
-type fieldSpec struct {
-	kind     fieldKind
-	required bool
-}
-
-// alarmFields is derived from the yaml tags of Alarm, so the validator and the
-// decoder cannot disagree about which keys exist.
-var alarmFields, alarmFieldOrder = func() (map[string]fieldSpec, []string) {
+// alarmRequired are the keys every entry writes out, derived from the yaml
+// tags of Alarm: all but the optional ones and the booleans (false unless
+// set).
+var alarmRequired = func() []string {
 	optional := map[string]bool{"securityHub": true, "variantOf": true, "template": true, "requires": true}
-	specs := map[string]fieldSpec{}
-	var order []string
+	var keys []string
 	t := reflect.TypeFor[Alarm]()
 	for i := range t.NumField() {
 		f := t.Field(i)
-		key := f.Tag.Get("yaml")
-		var k fieldKind
-		switch f.Type.Kind() {
-		case reflect.String:
-			k = kindString
-		case reflect.Slice:
-			k = kindStringList
-		case reflect.Bool:
-			k = kindBool
-		case reflect.Int:
-			k = kindInt
-		case reflect.Float64:
-			k = kindNumber
-		default:
-			panic("policies: unsupported Alarm field type " + f.Type.String())
+		if key := f.Tag.Get("yaml"); !optional[key] && f.Type.Kind() != reflect.Bool {
+			keys = append(keys, key)
 		}
-		// bools default to false; everything else must be written out.
-		specs[key] = fieldSpec{kind: k, required: !optional[key] && k != kindBool}
-		order = append(order, key)
 	}
-	return specs, order
+	return keys
 }()
-
-func nodeLine(n ast.Node) int {
-	if n == nil || n.GetToken() == nil {
-		return 0
-	}
-	return n.GetToken().Position.Line
-}
-
-// describe names a node's type for error messages.
-func describe(n ast.Node) string {
-	switch n := n.(type) {
-	case *ast.NullNode:
-		return "null"
-	case *ast.StringNode, *ast.LiteralNode:
-		return "a string"
-	case *ast.IntegerNode:
-		return "an integer"
-	case *ast.FloatNode, *ast.InfinityNode, *ast.NanNode:
-		return "a float"
-	case *ast.BoolNode:
-		return "a bool"
-	case *ast.MappingNode, *ast.MappingValueNode:
-		return "a mapping"
-	case *ast.SequenceNode:
-		return "a list"
-	case *ast.AliasNode:
-		return "an alias"
-	case *ast.AnchorNode:
-		return "an anchor"
-	case *ast.TagNode:
-		return "a tagged value"
-	default:
-		return strings.ToLower(n.Type().String())
-	}
-}
-
-func isString(n ast.Node) bool {
-	switch n.(type) {
-	case *ast.StringNode, *ast.LiteralNode:
-		return true
-	}
-	return false
-}
-
-// checkValue reports whether n has the kind a field needs.
-func checkValue(kind fieldKind, n ast.Node) (ok bool, why string) {
-	switch kind {
-	case kindString:
-		return isString(n), describe(n)
-	case kindBool:
-		_, ok := n.(*ast.BoolNode)
-		return ok, describe(n)
-	case kindInt:
-		in, ok := n.(*ast.IntegerNode)
-		if !ok {
-			return false, describe(n)
-		}
-		switch x := in.Value.(type) {
-		case int64:
-			return x >= math.MinInt32 && x <= math.MaxInt32, "an integer out of range"
-		case uint64:
-			return x <= math.MaxInt32, "an integer out of range"
-		}
-		return false, describe(n)
-	case kindNumber:
-		switch n.(type) {
-		case *ast.IntegerNode, *ast.FloatNode:
-			return true, ""
-		}
-		return false, describe(n)
-	case kindStringList:
-		seq, ok := n.(*ast.SequenceNode)
-		if !ok {
-			return false, describe(n)
-		}
-		for _, item := range seq.Values {
-			if !isString(item) {
-				return false, "a list containing " + describe(item)
-			}
-		}
-		return true, ""
-	}
-	return false, describe(n)
-}
-
-// checkDocument checks the shape of the file: a mapping with one key,
-// alarms, holding a list of mappings whose keys are Alarm fields with values
-// of the right type. It returns the position of each entry.
-func (v *validator) checkDocument(file *ast.File) []entry {
-	if len(file.Docs) != 1 || file.Docs[0].Body == nil {
-		v.add(1, "", "want exactly one YAML document with an alarms list")
-		return nil
-	}
-	body := file.Docs[0].Body
-	top, ok := body.(*ast.MappingNode)
-	if !ok {
-		v.add(nodeLine(body), "", "top level: must be a mapping with key alarms, got %s", describe(body))
-		return nil
-	}
-	var list ast.Node
-	for _, kv := range top.Values {
-		key := kv.Key.String()
-		if key != "alarms" {
-			v.add(nodeLine(kv.Key), key, "unknown field")
-			continue
-		}
-		list = kv.Value
-	}
-	if list == nil {
-		v.add(nodeLine(top), "alarms", "required field missing")
-		return nil
-	}
-	seq, ok := list.(*ast.SequenceNode)
-	if !ok {
-		v.add(nodeLine(list), "alarms", "must be a list, got %s", describe(list))
-		return nil
-	}
-	if len(seq.Values) == 0 {
-		v.add(nodeLine(seq), "alarms", "must not be empty")
-	}
-	entries := make([]entry, len(seq.Values))
-	for i, item := range seq.Values {
-		path := fmt.Sprintf("alarms[%d]", i)
-		m, ok := item.(*ast.MappingNode)
-		if !ok {
-			v.add(nodeLine(item), path, "must be a mapping, got %s", describe(item))
-			continue
-		}
-		e := entry{line: nodeLine(m), fields: map[string]int{}}
-		for _, kv := range m.Values {
-			key := kv.Key.String()
-			spec, known := alarmFields[key]
-			if !known {
-				v.add(nodeLine(kv.Key), path+"."+key, "unknown field")
-				continue
-			}
-			e.fields[key] = nodeLine(kv.Value)
-			if ok, got := checkValue(spec.kind, kv.Value); !ok {
-				v.add(nodeLine(kv.Value), path+"."+key, "must be %s, got %s", kindNames[spec.kind], got)
-			}
-		}
-		for _, key := range alarmFieldOrder {
-			if _, present := e.fields[key]; !present && alarmFields[key].required {
-				v.add(e.line, path+"."+key, "required field missing")
-			}
-		}
-		entries[i] = e
-	}
-	return entries
-}
 
 var (
 	pascalCaseRe  = regexp.MustCompile(`^[A-Z][A-Za-z0-9]*$`)
@@ -475,17 +231,10 @@ var (
 	requirements  = []string{RequiresAdminRoleName, RequiresBreakGlassUsers, RequiresLargeInstanceSizes}
 )
 
-// checkAlarm checks the values of one decoded entry.
-func (v *validator) checkAlarm(i int, a *Alarm, e entry) {
-	path := fmt.Sprintf("alarms[%d]", i)
-	at := func(key string) int {
-		if l, ok := e.fields[key]; ok {
-			return l
-		}
-		return e.line
-	}
+// checkAlarm checks the values of one decoded entry, at path.
+func (v *validator) checkAlarm(path string, a *Alarm) {
 	bad := func(key, format string, args ...any) {
-		v.add(at(key), path+"."+key, format, args...)
+		v.d.Problemf(path+"."+key, format, args...)
 	}
 
 	if !pascalCaseRe.MatchString(a.ID) {
@@ -542,8 +291,8 @@ func (v *validator) checkAlarm(i int, a *Alarm, e entry) {
 	if !slices.Contains(statistics, a.Statistic) {
 		bad("statistic", "unknown statistic %q, want one of %s", a.Statistic, strings.Join(statistics, ", "))
 	}
-	if !(a.Threshold > 0) || math.IsInf(a.Threshold, 0) {
-		bad("threshold", "must be > 0, got %v", a.Threshold)
+	if msg := ThresholdProblem(a.Threshold); msg != "" {
+		bad("threshold", "%s", msg)
 	}
 	switch {
 	case a.Period <= 0:
@@ -562,11 +311,11 @@ func (v *validator) checkAlarm(i int, a *Alarm, e entry) {
 			bad("requires", "only templated entries can require a parameter")
 		}
 	}
-	v.checkPattern(a, path, at("pattern"))
+	v.checkPattern(a, path)
 }
 
-func (v *validator) checkPattern(a *Alarm, path string, line int) {
-	bad := func(format string, args ...any) { v.add(line, path+".pattern", format, args...) }
+func (v *validator) checkPattern(a *Alarm, path string) {
+	bad := func(format string, args ...any) { v.d.Problemf(path+".pattern", format, args...) }
 	if strings.TrimSpace(a.Pattern) != a.Pattern {
 		bad("must not start or end with white space")
 		return
@@ -597,8 +346,9 @@ func (v *validator) checkPattern(a *Alarm, path string, line int) {
 	}
 }
 
-// checkUnique reports ids, metric names and Security Hub controls used twice.
-func (v *validator) checkUnique(alarms []Alarm, entries []entry) {
+// checkUnique reports ids, metric names and Security Hub controls used
+// twice, among the clean entries (indexes into alarms).
+func (v *validator) checkUnique(alarms []Alarm, clean []int) {
 	type first struct {
 		index int
 		line  int
@@ -606,18 +356,18 @@ func (v *validator) checkUnique(alarms []Alarm, entries []entry) {
 	ids := map[string]first{}
 	metrics := map[[2]string]first{}
 	hub := map[string]first{}
-	for i, a := range alarms {
-		e := entries[i]
+	for _, i := range clean {
+		a := alarms[i]
 		path := fmt.Sprintf("alarms[%d]", i)
-		line := func(key string) int { return e.fields[key] }
+		line := func(key string) int { l, _ := v.d.Line(path + "." + key); return l }
 		if f, dup := ids[a.ID]; dup {
-			v.add(line("id"), path+".id", "duplicate id %q, first used by alarms[%d] at line %d", a.ID, f.index, f.line)
+			v.d.Problemf(path+".id", "duplicate id %q, first used by alarms[%d] at line %d", a.ID, f.index, f.line)
 		} else {
 			ids[a.ID] = first{i, line("id")}
 		}
 		k := [2]string{a.Namespace, a.MetricName}
 		if f, dup := metrics[k]; dup {
-			v.add(line("metricName"), path+".metricName", "duplicate metric %s/%s, first used by alarms[%d] at line %d", a.Namespace, a.MetricName, f.index, f.line)
+			v.d.Problemf(path+".metricName", "duplicate metric %s/%s, first used by alarms[%d] at line %d", a.Namespace, a.MetricName, f.index, f.line)
 		} else {
 			metrics[k] = first{i, line("metricName")}
 		}
@@ -625,16 +375,16 @@ func (v *validator) checkUnique(alarms []Alarm, entries []entry) {
 			j := slices.IndexFunc(alarms, func(b Alarm) bool { return b.ID == a.VariantOf })
 			switch {
 			case j < 0:
-				v.add(line("variantOf"), path+".variantOf", "names no entry of the catalog: %q", a.VariantOf)
+				v.d.Problemf(path+".variantOf", "names no entry of the catalog: %q", a.VariantOf)
 			case alarms[j].VariantOf != "" || len(alarms[j].Controls) == 0:
-				v.add(line("variantOf"), path+".variantOf", "%s must be an entry with controls, not a variant or a product-specific entry", a.VariantOf)
+				v.d.Problemf(path+".variantOf", "%s must be an entry with controls, not a variant or a product-specific entry", a.VariantOf)
 			}
 		}
 		if a.SecurityHub == "" {
 			continue
 		}
 		if f, dup := hub[a.SecurityHub]; dup {
-			v.add(line("securityHub"), path+".securityHub", "duplicate Security Hub control %s, first used by alarms[%d] at line %d", a.SecurityHub, f.index, f.line)
+			v.d.Problemf(path+".securityHub", "duplicate Security Hub control %s, first used by alarms[%d] at line %d", a.SecurityHub, f.index, f.line)
 		} else {
 			hub[a.SecurityHub] = first{i, line("securityHub")}
 		}

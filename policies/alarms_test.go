@@ -258,9 +258,9 @@ func TestParseAlarmsErrors(t *testing.T) {
 		want []string
 	}{
 		{"threshold zero", "alarms:\n" + entry(set("threshold", "    threshold: 0")),
-			[]string{"test.yaml:11: alarms[0].threshold: must be > 0, got 0"}},
+			[]string{"test.yaml:11: alarms[0].threshold: must be greater than 0, got 0; it is how many matching events in one period fire the alarm"}},
 		{"threshold negative float", "alarms:\n" + entry(set("threshold", "    threshold: -0.5")),
-			[]string{"test.yaml:11: alarms[0].threshold: must be > 0, got -0.5"}},
+			[]string{"test.yaml:11: alarms[0].threshold: must be greater than 0, got -0.5; it is how many matching events in one period fire the alarm"}},
 		{"period negative", "alarms:\n" + entry(set("period", "    period: -300")),
 			[]string{"test.yaml:12: alarms[0].period: must be > 0, got -300"}},
 		{"period not a CloudWatch period", "alarms:\n" + entry(set("period", "    period: 90")),
@@ -272,11 +272,15 @@ func TestParseAlarmsErrors(t *testing.T) {
 		{"id not PascalCase", "alarms:\n" + entry(set("id", "  - id: root_account_usage")),
 			[]string{`test.yaml:2: alarms[0].id: must be PascalCase (letters and digits, starting with an upper-case letter), got "root_account_usage"`}},
 		{"unknown field", "alarms:\n" + entry(set("severity", "    severity: high")),
-			[]string{"test.yaml:17: alarms[0].severity: unknown field"}},
+			[]string{"test.yaml:17: alarms[0].severity: unknown key; expected one of controls, description, evaluationPeriods, id, metricName, namespace, optIn, pattern, period, requires, runbook, securityHub, source, statistic, template, threshold, title, variantOf"}},
 		{"unknown top-level field", "alarm:\n" + validEntry,
-			[]string{"test.yaml:1: alarm: unknown field", "test.yaml:1: alarms: required field missing"}},
+			[]string{`test.yaml:1: alarm: unknown key; did you mean "alarms"?`, "test.yaml:1: alarms: required field missing"}},
 		{"duplicate key", "alarms:\n" + entry(set("description", "    title: Root usage again")),
-			[]string{`test.yaml:14: mapping key "title" already defined at [3:5]`}},
+			[]string{
+				// description is gone (its line now repeats title): both are reported.
+				"test.yaml:2: alarms[0].description: required field missing",
+				"test.yaml:14: alarms[0].title: duplicate key (first set on line 3); remove one of them",
+			}},
 		{"missing required field", "alarms:\n" + entry(set("runbook", "")),
 			[]string{"test.yaml:2: alarms[0].runbook: required field missing"}},
 		{"wrong types", "alarms:\n" + entry(
@@ -286,14 +290,14 @@ func TestParseAlarmsErrors(t *testing.T) {
 			set("period", "    period: 1.5"),
 			set("optIn", `    optIn: "no"`)),
 			[]string{
-				"test.yaml:3: alarms[0].title: must be a string, got an integer",
-				"test.yaml:4: alarms[0].controls: must be a list of strings, got a string",
-				"test.yaml:11: alarms[0].threshold: must be a number, got a string",
-				"test.yaml:12: alarms[0].period: must be an integer, got a float",
-				"test.yaml:16: alarms[0].optIn: must be true or false, got a string",
+				`test.yaml:3: alarms[0].title: must be a quoted string, got the number 12 (YAML reads unquoted digits as a number and drops leading zeros); write "12"`,
+				`test.yaml:4: alarms[0].controls: must be a list, got the string "CloudWatch.1"; write [CloudWatch.1] for a list of one`,
+				`test.yaml:11: alarms[0].threshold: must be a number, got the string "high"`,
+				"test.yaml:12: alarms[0].period: must be a whole number, got the number 1.5",
+				`test.yaml:16: alarms[0].optIn: must be true or false, got the string "no"`,
 			}},
 		{"null value", "alarms:\n" + entry(set("namespace", "    namespace:")),
-			[]string{"test.yaml:9: alarms[0].namespace: must be a string, got null"}},
+			[]string{"test.yaml:9: alarms[0].namespace: has no value; give one or remove the key"}},
 		{"all errors reported in line order", "alarms:\n" + entry(
 			set("id", "  - id: rootUsage"),
 			set("statistic", "    statistic: Mean"),
@@ -302,7 +306,7 @@ func TestParseAlarmsErrors(t *testing.T) {
 			[]string{
 				`test.yaml:2: alarms[0].id: must be PascalCase (letters and digits, starting with an upper-case letter), got "rootUsage"`,
 				`test.yaml:10: alarms[0].statistic: unknown statistic "Mean", want one of Average, Maximum, Minimum, SampleCount, Sum`,
-				"test.yaml:11: alarms[0].threshold: must be > 0, got 0",
+				"test.yaml:11: alarms[0].threshold: must be greater than 0, got 0; it is how many matching events in one period fire the alarm",
 				"test.yaml:13: alarms[0].evaluationPeriods: must be > 0, got -1",
 			}},
 		{"duplicate id", "alarms:\n" + validEntry + entry(set("securityHub", ""), set("controls", "    controls: []"), set("metricName", "    metricName: Other")),
@@ -313,7 +317,7 @@ func TestParseAlarmsErrors(t *testing.T) {
 				"test.yaml:23: alarms[1].metricName: duplicate metric SecurityBaseline/RootAccountUsage, first used by alarms[0] at line 8",
 			}},
 		{"second entry is checked too", "alarms:\n" + validEntry + strings.Replace(second, "threshold: 1", "threshold: 0", 1),
-			[]string{"test.yaml:25: alarms[1].threshold: must be > 0, got 0"}},
+			[]string{"test.yaml:25: alarms[1].threshold: must be greater than 0, got 0; it is how many matching events in one period fire the alarm"}},
 		{"template that does not parse", "alarms:\n" + entry(set("securityHub", ""), set("controls", "    controls: []"), set("template", "    template: true"),
 			set("pattern", `    pattern: '{ $.a = "{{if}}" }'`)),
 			[]string{`test.yaml:6: alarms[0].pattern: bad template: RootAccountUsage:1: missing value for if`}},
@@ -364,13 +368,13 @@ func TestParseAlarmsErrors(t *testing.T) {
 			set("metricName", "    metricName: RootQuiet"), set("optIn", "    optIn: true"), set("variantOf", "    variantOf: RootAccountUsage")),
 			[]string{"test.yaml:30: alarms[1].variantOf: RootAccountUsage must be an entry with controls, not a variant or a product-specific entry"}},
 		{"alarms not a list", "alarms: {}\n",
-			[]string{"test.yaml:1: alarms: must be a list, got a mapping"}},
+			[]string{"test.yaml:1: alarms: must be a list, got a mapping; write [{}] for a list of one"}},
 		{"empty list", "alarms: []\n",
 			[]string{"test.yaml:1: alarms: must not be empty"}},
 		{"entry not a mapping", "alarms:\n  - RootAccountUsage\n",
-			[]string{"test.yaml:2: alarms[0]: must be a mapping, got a string"}},
+			[]string{`test.yaml:2: alarms[0]: must be a mapping of keys to values, got the string "RootAccountUsage"`}},
 		{"syntax error", "alarms: [\n",
-			[]string{"test.yaml:1: sequence end token ']' not found"}},
+			[]string{"test.yaml:1: yaml: sequence end token ']' not found"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/goccy/go-yaml"
+	"github.com/secure-baseline/cdk-baseline/internal/strictyaml"
 )
 
 //go:embed controltower.yaml
@@ -50,33 +50,41 @@ func ControlTowerExceptionList() (ControlTowerExceptions, error) {
 	return ctList, ctErr
 }
 
-// ParseControlTowerExceptions decodes a list strictly (unknown keys, wrong
-// types) and checks every entry: a control id, a construct path, a reason
-// and an AWS documentation page, and no rule and resource twice.
+// ParseControlTowerExceptions decodes a list strictly (see
+// internal/strictyaml) and checks every entry: a control id, a construct
+// path, a reason and an AWS documentation page, and no rule and resource
+// twice. It reports every problem, each as "source:line: path: message".
 func ParseControlTowerExceptions(data []byte, source string) (ControlTowerExceptions, error) {
 	var l ControlTowerExceptions
-	if err := yaml.UnmarshalWithOptions(data, &l, yaml.DisallowUnknownField(), yaml.Strict()); err != nil {
-		return ControlTowerExceptions{}, fmt.Errorf("%s:%d: %s", source, yamlErrorLine(err), yamlErrorMessage(err))
-	}
-	if l.Source == "" {
-		return ControlTowerExceptions{}, fmt.Errorf("%s: source is required: the control reference's URL", source)
+	d := strictyaml.Unmarshal(data, source, &l)
+	if d.Clean("source") && l.Source == "" {
+		d.Problemf("source", "required: the control reference's URL")
 	}
 	seen := map[string]bool{}
 	for i, e := range l.Exceptions {
-		p := fmt.Sprintf("%s: exceptions[%d]", source, i)
-		switch {
-		case !ctRule.MatchString(e.Rule):
-			return ControlTowerExceptions{}, fmt.Errorf("%s.rule: %q is not a proactive control id like CT.S3.PR.9", p, e.Rule)
-		case e.Resource == "" || strings.HasPrefix(e.Resource, "/"):
-			return ControlTowerExceptions{}, fmt.Errorf("%s.resource: %q must be a construct path under the stack, like LogArchive/Bucket/Resource", p, e.Resource)
-		case strings.TrimSpace(e.Reason) == "":
-			return ControlTowerExceptions{}, fmt.Errorf("%s.reason: say why %s does not meet %s", p, e.Resource, e.Rule)
-		case !strings.HasPrefix(e.Doc, "https://docs.aws.amazon.com/"):
-			return ControlTowerExceptions{}, fmt.Errorf("%s.doc: %q must be the AWS documentation page the reason rests on (https://docs.aws.amazon.com/...)", p, e.Doc)
-		case seen[e.Rule+" "+e.Resource]:
-			return ControlTowerExceptions{}, fmt.Errorf("%s: %s on %s is listed twice", p, e.Rule, e.Resource)
+		p := fmt.Sprintf("exceptions[%d]", i)
+		if !d.Clean(p) {
+			continue
+		}
+		if !ctRule.MatchString(e.Rule) {
+			d.Problemf(p+".rule", "%q is not a proactive control id like CT.S3.PR.9", e.Rule)
+		}
+		if e.Resource == "" || strings.HasPrefix(e.Resource, "/") {
+			d.Problemf(p+".resource", "%q must be a construct path under the stack, like LogArchive/Bucket/Resource", e.Resource)
+		}
+		if strings.TrimSpace(e.Reason) == "" {
+			d.Problemf(p+".reason", "say why %s does not meet %s", e.Resource, e.Rule)
+		}
+		if !strings.HasPrefix(e.Doc, "https://docs.aws.amazon.com/") {
+			d.Problemf(p+".doc", "%q must be the AWS documentation page the reason rests on (https://docs.aws.amazon.com/...)", e.Doc)
+		}
+		if seen[e.Rule+" "+e.Resource] {
+			d.Problemf(p, "%s on %s is listed twice", e.Rule, e.Resource)
 		}
 		seen[e.Rule+" "+e.Resource] = true
+	}
+	if err := d.Err(); err != nil {
+		return ControlTowerExceptions{}, err
 	}
 	return l, nil
 }

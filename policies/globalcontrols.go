@@ -6,7 +6,7 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/goccy/go-yaml"
+	"github.com/secure-baseline/cdk-baseline/internal/strictyaml"
 )
 
 //go:embed globalcontrols.yaml
@@ -66,38 +66,48 @@ func MustGlobalResourceControls() GlobalControls {
 	return g
 }
 
-// ParseGlobalControls decodes a list strictly (unknown keys, wrong types)
-// and checks that every standard's controls are in Controls, once each.
+// ParseGlobalControls decodes a list strictly (see internal/strictyaml)
+// and checks that every standard's controls are in Controls, once each. It
+// reports every problem, each as "source:line: path: message".
 func ParseGlobalControls(data []byte, source string) (GlobalControls, error) {
 	var g GlobalControls
-	if err := yaml.UnmarshalWithOptions(data, &g, yaml.DisallowUnknownField(), yaml.Strict()); err != nil {
-		return GlobalControls{}, fmt.Errorf("%s:%d: %s", source, yamlErrorLine(err), yamlErrorMessage(err))
+	d := strictyaml.Unmarshal(data, source, &g)
+	for _, key := range []string{"source", "retrieved", "controls"} {
+		if !d.Has(key) {
+			d.Problemf(key, "required; see the header of policies/globalcontrols.yaml")
+		}
 	}
-	switch {
-	case g.Source == "" || g.Retrieved == "":
-		return GlobalControls{}, fmt.Errorf("%s: source and retrieved are required", source)
-	case len(g.Controls) == 0:
-		return GlobalControls{}, fmt.Errorf("%s: controls is empty", source)
+	if d.Has("controls") && len(g.Controls) == 0 {
+		d.Problemf("controls", "is empty; list the control ids to disable outside the recording region")
+	}
+	for i, c := range g.Controls {
+		if slices.Index(g.Controls, c) < i {
+			d.Problemf(fmt.Sprintf("controls[%d]", i), "%s is listed twice", c)
+		}
 	}
 	var seenStd []string
 	for i, s := range g.Standards {
+		path := fmt.Sprintf("standards[%d]", i)
 		if slices.Contains(seenStd, s.Standard) {
-			return GlobalControls{}, fmt.Errorf("%s: standards[%d]: %s is listed twice", source, i, s.Standard)
+			d.Problemf(path+".standard", "%s is listed twice", s.Standard)
 		}
 		seenStd = append(seenStd, s.Standard)
 		var seen []string
 		for j, c := range s.Controls {
-			p := fmt.Sprintf("%s: standards[%d].controls[%d]", source, i, j)
+			p := fmt.Sprintf("%s.controls[%d]", path, j)
 			switch {
 			case !slices.Contains(g.Controls, c.Control):
-				return GlobalControls{}, fmt.Errorf("%s: %q is not in controls", p, c.Control)
+				d.Problemf(p+".control", "%q is not in controls", c.Control)
 			case c.ID == "":
-				return GlobalControls{}, fmt.Errorf("%s: %s has no id", p, c.Control)
+				d.Problemf(p+".id", "required; %s has no id in this standard", c.Control)
 			case slices.Contains(seen, c.Control):
-				return GlobalControls{}, fmt.Errorf("%s: %s is listed twice", p, c.Control)
+				d.Problemf(p+".control", "%s is listed twice", c.Control)
 			}
 			seen = append(seen, c.Control)
 		}
+	}
+	if err := d.Err(); err != nil {
+		return GlobalControls{}, err
 	}
 	return g, nil
 }

@@ -34,10 +34,10 @@ func TestGlobalControlsListRejectsMistakes(t *testing.T) {
 	const head = "source: https://example.com\nretrieved: \"2026-01-01\"\ncontrols: [IAM.1]\n"
 	for _, c := range []struct{ name, yaml, want string }{
 		{"a control not in the list", head + "standards:\n  - {standard: s/v/1, controls: [{control: IAM.2, id: IAM.2}]}\n",
-			`g.yaml: standards[0].controls[0]: "IAM.2" is not in controls`},
+			`g.yaml:5: standards[0].controls[0].control: "IAM.2" is not in controls`},
 		{"a control without its id", head + "standards:\n  - {standard: s/v/1, controls: [{control: IAM.1}]}\n",
-			`g.yaml: standards[0].controls[0]: IAM.1 has no id`},
-		{"an unknown key", head + "standard: []\n", "g.yaml:4: "},
+			`g.yaml:5: standards[0].controls[0].id: required; IAM.1 has no id in this standard`},
+		{"an unknown key", head + "standard: []\n", `g.yaml:4: standard: unknown key; did you mean "standards"?`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := policies.ParseGlobalControls([]byte(c.yaml), "g.yaml")

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/goccy/go-yaml"
+	"github.com/secure-baseline/cdk-baseline/internal/strictyaml"
 )
 
 //go:embed iam/readonly-content-reads.yaml
@@ -67,43 +67,48 @@ func ReadOnlyContentReads() (ContentReads, error) {
 
 var actionPattern = regexp.MustCompile(`^[a-z0-9-]+:[A-Za-z0-9]+$`)
 
-// ParseContentReads decodes a list strictly (unknown keys, wrong types)
-// and checks every entry: a well-formed action listed once, a known
-// verdict, a reason, and regular expressions that compile.
+// ParseContentReads decodes a list strictly (see internal/strictyaml) and
+// checks every entry: a well-formed action listed once, a known verdict, a
+// reason, and regular expressions that compile. It reports every problem,
+// each as "source:line: path: message".
 func ParseContentReads(data []byte, source string) (ContentReads, error) {
 	var c ContentReads
-	if err := yaml.UnmarshalWithOptions(data, &c, yaml.DisallowUnknownField(), yaml.Strict()); err != nil {
-		return ContentReads{}, fmt.Errorf("%s:%d: %s", source, yamlErrorLine(err), yamlErrorMessage(err))
+	d := strictyaml.Unmarshal(data, source, &c)
+	if len(c.Rule.AccessLevels) == 0 {
+		d.Problemf("rule.accessLevels", "is empty; list the access levels that can return content, e.g. [Read, List]")
 	}
 	var err error
-	switch {
-	case len(c.Rule.AccessLevels) == 0:
-		return ContentReads{}, fmt.Errorf("%s: rule.accessLevels is empty; list the access levels that can return content, e.g. [Read, List]", source)
-	case c.Rule.Keywords == "" || c.Rule.SensitiveMembers == "":
-		return ContentReads{}, fmt.Errorf("%s: rule.keywords and rule.sensitiveMembers are required", source)
+	if c.Rule.Keywords == "" {
+		d.Problemf("rule.keywords", "required; a regular expression of the words that name content")
+	} else if c.Rule.keywords, err = regexp.Compile(c.Rule.Keywords); err != nil {
+		d.Problemf("rule.keywords", "%v", err)
 	}
-	if c.Rule.keywords, err = regexp.Compile(c.Rule.Keywords); err != nil {
-		return ContentReads{}, fmt.Errorf("%s: rule.keywords: %v", source, err)
-	}
-	if c.Rule.sensitive, err = regexp.Compile(c.Rule.SensitiveMembers); err != nil {
-		return ContentReads{}, fmt.Errorf("%s: rule.sensitiveMembers: %v", source, err)
+	if c.Rule.SensitiveMembers == "" {
+		d.Problemf("rule.sensitiveMembers", "required; a regular expression of sensitive response member names")
+	} else if c.Rule.sensitive, err = regexp.Compile(c.Rule.SensitiveMembers); err != nil {
+		d.Problemf("rule.sensitiveMembers", "%v", err)
 	}
 	seen := map[string]int{}
 	for i, r := range c.Reads {
-		p := fmt.Sprintf("%s: reads[%d]", source, i)
+		p := fmt.Sprintf("reads[%d]", i)
+		if !actionPattern.MatchString(r.Action) {
+			d.Problemf(p+".action", "%q is not service:Action", r.Action)
+		}
+		if r.Verdict != VerdictContent && r.Verdict != VerdictMetadata {
+			d.Problemf(p+".verdict", "%q is neither %s nor %s", r.Verdict, VerdictContent, VerdictMetadata)
+		}
+		if strings.TrimSpace(r.Reason) == "" {
+			d.Problemf(p+".reason", "%s has no reason; say in one line what the response holds", r.Action)
+		}
 		key := strings.ToLower(r.Action)
-		switch {
-		case !actionPattern.MatchString(r.Action):
-			return ContentReads{}, fmt.Errorf("%s: action %q is not service:Action", p, r.Action)
-		case r.Verdict != VerdictContent && r.Verdict != VerdictMetadata:
-			return ContentReads{}, fmt.Errorf("%s: %s: verdict %q is neither %s nor %s", p, r.Action, r.Verdict, VerdictContent, VerdictMetadata)
-		case strings.TrimSpace(r.Reason) == "":
-			return ContentReads{}, fmt.Errorf("%s: %s has no reason; say in one line what the response holds", p, r.Action)
-		}
 		if j, dup := seen[key]; dup {
-			return ContentReads{}, fmt.Errorf("%s: %s is already reads[%d]", p, r.Action, j)
+			d.Problemf(p+".action", "%s is already reads[%d]", r.Action, j)
+		} else {
+			seen[key] = i
 		}
-		seen[key] = i
+	}
+	if err := d.Err(); err != nil {
+		return ContentReads{}, err
 	}
 	return c, nil
 }

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/goccy/go-yaml"
+	"github.com/secure-baseline/cdk-baseline/internal/strictyaml"
 )
 
 //go:embed regions.yaml
@@ -76,37 +76,33 @@ func MustRegionalAvailability() RegionalLimits {
 	return r
 }
 
-// ParseRegionalLimits decodes a table strictly (unknown keys, wrong types)
+// ParseRegionalLimits decodes a table strictly (see internal/strictyaml)
 // and checks that every fact has an AWS documentation source and region
-// codes, and that every control is a global-resource control.
+// codes, and that every control is a global-resource control. It reports
+// every problem, each as "source:line: path: message".
 func ParseRegionalLimits(data []byte, source string) (RegionalLimits, error) {
 	var r RegionalLimits
-	if err := yaml.UnmarshalWithOptions(data, &r, yaml.DisallowUnknownField(), yaml.Strict()); err != nil {
-		return RegionalLimits{}, fmt.Errorf("%s:%d: %s", source, yamlErrorLine(err), yamlErrorMessage(err))
+	d := strictyaml.Unmarshal(data, source, &r)
+	if !d.Has("retrieved") {
+		d.Problemf("retrieved", "required; the date the pages were read, YYYY-MM-DD")
 	}
-	if r.Retrieved == "" {
-		return RegionalLimits{}, fmt.Errorf("%s: retrieved is required", source)
-	}
-	check := func(path string, l RegionalLimit) error {
-		switch {
-		case !strings.HasPrefix(l.Source, "https://docs.aws.amazon.com/"):
-			return fmt.Errorf("%s: %s.source %q must be an AWS documentation page (https://docs.aws.amazon.com/...)", source, path, l.Source)
-		case len(l.Unavailable) == 0:
-			return fmt.Errorf("%s: %s.unavailable is empty; list the regions, or remove the entry", source, path)
+	check := func(path string, l RegionalLimit) {
+		if !strings.HasPrefix(l.Source, "https://docs.aws.amazon.com/") {
+			d.Problemf(path+".source", "%q must be an AWS documentation page (https://docs.aws.amazon.com/...)", l.Source)
+		}
+		if len(l.Unavailable) == 0 {
+			d.Problemf(path+".unavailable", "is empty; list the regions, or remove the entry")
 		}
 		for i, reg := range l.Unavailable {
+			p := fmt.Sprintf("%s.unavailable[%d]", path, i)
 			if !regionCode.MatchString(reg) {
-				return fmt.Errorf("%s: %s.unavailable[%d]: %q is not a region code like ca-west-1", source, path, i, reg)
-			}
-			if slices.Index(l.Unavailable, reg) < i {
-				return fmt.Errorf("%s: %s.unavailable[%d]: %s is listed twice", source, path, i, reg)
+				d.Problemf(p, "%q is not a region code like ca-west-1", reg)
+			} else if slices.Index(l.Unavailable, reg) < i {
+				d.Problemf(p, "%s is listed twice", reg)
 			}
 		}
-		return nil
 	}
-	if err := check("configGlobalIam", r.ConfigGlobalIam); err != nil {
-		return RegionalLimits{}, err
-	}
+	check("configGlobalIam", r.ConfigGlobalIam)
 	global, err := GlobalResourceControls()
 	if err != nil {
 		return RegionalLimits{}, err
@@ -114,20 +110,22 @@ func ParseRegionalLimits(data []byte, source string) (RegionalLimits, error) {
 	for i, c := range r.SecurityHubControls {
 		path := fmt.Sprintf("securityHubControls[%d]", i)
 		if !global.IsGlobal(c.Control) {
-			return RegionalLimits{}, fmt.Errorf("%s: %s.control %q is not a control of policies/globalcontrols.yaml, the only ones the baseline disables", source, path, c.Control)
+			d.Problemf(path+".control", "%q is not a control of policies/globalcontrols.yaml, the only ones the baseline disables", c.Control)
 		}
-		if err := check(path, c.RegionalLimit); err != nil {
-			return RegionalLimits{}, err
-		}
+		check(path, c.RegionalLimit)
 	}
 	for i, f := range r.GuardDutyFeatures {
 		path := fmt.Sprintf("guardDutyFeatures[%d]", i)
-		if f.Plan == "" || f.Feature == "" {
-			return RegionalLimits{}, fmt.Errorf("%s: %s: plan and feature are required", source, path)
+		if f.Plan == "" {
+			d.Problemf(path+".plan", "required; the plan as guardDuty.protection names it, e.g. rds")
 		}
-		if err := check(path, f.RegionalLimit); err != nil {
-			return RegionalLimits{}, err
+		if f.Feature == "" {
+			d.Problemf(path+".feature", "required; the detector feature, e.g. RDS_LOGIN_EVENTS")
 		}
+		check(path, f.RegionalLimit)
+	}
+	if err := d.Err(); err != nil {
+		return RegionalLimits{}, err
 	}
 	return r, nil
 }

@@ -27,18 +27,18 @@ func TestRegionalLimitsRejectMistakes(t *testing.T) {
 	const ok = "retrieved: \"2026-12-01\"\nconfigGlobalIam: {source: https://docs.aws.amazon.com/config/x.html, unavailable: [ca-west-1]}\n"
 	for _, c := range []struct{ name, yaml, want string }{
 		{"a source that is not AWS documentation", strings.Replace(ok, "https://docs.aws.amazon.com/config/x.html", "https://example.com/x", 1),
-			`r.yaml: configGlobalIam.source "https://example.com/x" must be an AWS documentation page (https://docs.aws.amazon.com/...)`},
+			`r.yaml:2: configGlobalIam.source: "https://example.com/x" must be an AWS documentation page (https://docs.aws.amazon.com/...)`},
 		{"an empty region list", strings.Replace(ok, "[ca-west-1]", "[]", 1),
-			"r.yaml: configGlobalIam.unavailable is empty; list the regions, or remove the entry"},
+			"r.yaml:2: configGlobalIam.unavailable: is empty; list the regions, or remove the entry"},
 		{"a region name instead of a code", strings.Replace(ok, "[ca-west-1]", "[Calgary]", 1),
-			`r.yaml: configGlobalIam.unavailable[0]: "Calgary" is not a region code like ca-west-1`},
+			`r.yaml:2: configGlobalIam.unavailable[0]: "Calgary" is not a region code like ca-west-1`},
 		{"a region listed twice", strings.Replace(ok, "[ca-west-1]", "[ca-west-1, ca-west-1]", 1),
-			"r.yaml: configGlobalIam.unavailable[1]: ca-west-1 is listed twice"},
+			"r.yaml:2: configGlobalIam.unavailable[1]: ca-west-1 is listed twice"},
 		{"a control the baseline does not disable", ok + "securityHubControls:\n  - {control: S3.1, rule: r, source: https://docs.aws.amazon.com/r, unavailable: [ca-west-1]}\n",
-			`r.yaml: securityHubControls[0].control "S3.1" is not a control of policies/globalcontrols.yaml, the only ones the baseline disables`},
+			`r.yaml:4: securityHubControls[0].control: "S3.1" is not a control of policies/globalcontrols.yaml, the only ones the baseline disables`},
 		{"a plan without its feature", ok + "guardDutyFeatures:\n  - {plan: rds, source: https://docs.aws.amazon.com/g, unavailable: [ap-east-2]}\n",
-			"r.yaml: guardDutyFeatures[0]: plan and feature are required"},
-		{"an unknown key", ok + "guardDutyFeature: []\n", "r.yaml:3: "},
+			"r.yaml:4: guardDutyFeatures[0].feature: required; the detector feature, e.g. RDS_LOGIN_EVENTS"},
+		{"an unknown key", ok + "guardDutyFeature: []\n", `r.yaml:3: guardDutyFeature: unknown key; did you mean "guardDutyFeatures"?`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := policies.ParseRegionalLimits([]byte(c.yaml), "r.yaml")

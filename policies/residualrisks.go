@@ -3,9 +3,10 @@ package policies
 import (
 	_ "embed"
 	"fmt"
+	"strings"
 	"sync"
 
-	"github.com/goccy/go-yaml"
+	"github.com/secure-baseline/cdk-baseline/internal/strictyaml"
 )
 
 //go:embed iam/residual-risks.yaml
@@ -28,20 +29,32 @@ var (
 // ResidualRisks returns the embedded list, parsed strictly once.
 func ResidualRisks() ([]ResidualRisk, error) {
 	risksOnce.Do(func() {
-		var doc struct {
-			Risks []ResidualRisk `yaml:"risks"`
-		}
-		if err := yaml.UnmarshalWithOptions(residualRisksYAML, &doc, yaml.Strict()); err != nil {
-			risksErr = fmt.Errorf("policies/iam/residual-risks.yaml: %w", err)
-			return
-		}
-		for i, r := range doc.Risks {
-			if r.Path == "" || r.Why == "" || r.Mitigation == "" {
-				risksErr = fmt.Errorf("policies/iam/residual-risks.yaml: risks[%d]: path, why and mitigation are all required", i)
-				return
-			}
-		}
-		risks = doc.Risks
+		risks, risksErr = ParseResidualRisks(residualRisksYAML, "policies/iam/residual-risks.yaml")
 	})
 	return risks, risksErr
+}
+
+// ParseResidualRisks decodes a list strictly (see internal/strictyaml) and
+// checks that every risk has its path, why and mitigation. It reports every
+// problem, each as "source:line: path: message".
+func ParseResidualRisks(data []byte, source string) ([]ResidualRisk, error) {
+	var doc struct {
+		Risks []ResidualRisk `yaml:"risks"`
+	}
+	d := strictyaml.Unmarshal(data, source, &doc)
+	if len(doc.Risks) == 0 {
+		d.Problemf("risks", "list at least one risk, each with path, why and mitigation")
+	}
+	for i, r := range doc.Risks {
+		p := fmt.Sprintf("risks[%d]", i)
+		for _, f := range []struct{ key, value string }{{"path", r.Path}, {"why", r.Why}, {"mitigation", r.Mitigation}} {
+			if strings.TrimSpace(f.value) == "" {
+				d.Problemf(p+"."+f.key, "required; every risk says its path, why IAM cannot close it, and the mitigation")
+			}
+		}
+	}
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return doc.Risks, nil
 }

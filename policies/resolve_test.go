@@ -16,6 +16,14 @@ func offReasons(rs []policies.Resolved) map[string]string {
 	return out
 }
 
+func ids(alarms []policies.Alarm) []string {
+	var out []string
+	for _, a := range alarms {
+		out = append(out, a.ID)
+	}
+	return out
+}
+
 func TestResolveDefaults(t *testing.T) {
 	rs, err := policies.Resolve(catalog(t), policies.AlarmChoices{}, policies.DefaultAlarmParams())
 	if err != nil {
@@ -50,8 +58,8 @@ func TestResolveChoices(t *testing.T) {
 	params.AdminRoleName = "FullAdminRole"
 	rs, err := policies.Resolve(catalog(t), policies.AlarmChoices{
 		Enable:     []string{"Ec2InstanceChanges"},
-		Disable:    []string{"UnauthorizedApiCalls", "Ec2InstanceChanges"},
-		Thresholds: map[string]float64{"RootAccountUsage": 3, "UnauthorizedApiCalls": 10},
+		Disable:    []string{"UnauthorizedApiCalls"},
+		Thresholds: []policies.AlarmThreshold{{ID: "RootAccountUsage", Threshold: 3}, {ID: "UnauthorizedApiCalls", Threshold: 10}},
 	}, params)
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +67,7 @@ func TestResolveChoices(t *testing.T) {
 	off := offReasons(rs)
 	for id, want := range map[string]string{
 		"UnauthorizedApiCalls":   policies.OffDisabled,
-		"Ec2InstanceChanges":     policies.OffDisabled, // Disable wins over Enable
+		"Ec2InstanceChanges":     "",
 		"AdminRoleUsage":         "",
 		"BreakGlassConsoleLogin": "requires breakGlassUsers, which is not set",
 		"RootAccountUsage":       "",
@@ -91,17 +99,21 @@ func TestResolveChoices(t *testing.T) {
 
 func TestResolveRejectsBadChoices(t *testing.T) {
 	_, err := policies.Resolve(catalog(t), policies.AlarmChoices{
-		Enable:     []string{"RootAccountUsage", "Nope"},
-		Disable:    []string{"Gone"},
-		Thresholds: map[string]float64{"VpcChanges": 0, "Unknown": 2, "NaclChanges": -1},
+		Enable:     []string{"RootAccountUsage", "VpcChange", "Ec2InstanceChanges"},
+		Disable:    []string{"Gone", "Ec2InstanceChanges"},
+		Thresholds: []policies.AlarmThreshold{{ID: "VpcChanges", Threshold: 0}, {ID: "Unknown", Threshold: 2}, {ID: "NaclChanges", Threshold: -1}},
 	}, policies.AlarmParams{LargeInstanceSizes: []string{"BIG"}})
+	// The same rules, in the same words, as the config reports them
+	// (test/alarms_test.go TestAlarmConfigErrors), with paths relative to
+	// the choices.
 	want := `alarm choices: ` +
-		`enable: RootAccountUsage is not opt-in; it is on unless disabled; ` +
-		`enable: "Nope" is not an alarm id of the catalog; ` +
-		`disable: "Gone" is not an alarm id of the catalog; ` +
-		`thresholds: NaclChanges: must be > 0, got -1; ` +
-		`thresholds: "Unknown" is not an alarm id of the catalog; ` +
-		`thresholds: VpcChanges: must be > 0, got 0; ` +
+		`enable[0]: RootAccountUsage is on unless disabled; enable lists only opt-in entries (Ec2InstanceChanges); ` +
+		`enable[1]: "VpcChange" is not an alarm of the catalog; did you mean "VpcChanges"?; ` +
+		`disable[0]: "Gone" is not an alarm of the catalog; the ids are ` + strings.Join(ids(catalog(t)), ", ") + `; ` +
+		`disable[1]: Ec2InstanceChanges is also in enable; keep it in one of the two lists (an account's own enable list replaces the inherited one); ` +
+		`thresholds[0].threshold: must be greater than 0, got 0; it is how many matching events in one period fire the alarm; ` +
+		`thresholds[1].id: "Unknown" is not an alarm of the catalog; the ids are ` + strings.Join(ids(catalog(t)), ", ") + `; ` +
+		`thresholds[2].threshold: must be greater than 0, got -1; it is how many matching events in one period fire the alarm; ` +
 		`alarm Ec2LargeInstanceLaunches: large instance size "BIG": want lower-case letters and digits, e.g. 4xlarge`
 	if err == nil || err.Error() != want {
 		t.Errorf("Resolve error:\n got %v\nwant %s", err, want)

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/secure-baseline/cdk-baseline/report/assembly"
 )
 
 // CostFacts are what an account's templates say that the cost model needs.
@@ -33,19 +35,19 @@ type CostFacts struct {
 }
 
 // Facts reads the cost facts of an account.
-func Facts(asm *Assembly, acc *Account) CostFacts {
+func Facts(asm *assembly.Assembly, acc *assembly.Account) CostFacts {
 	f := CostFacts{Regions: len(acc.Stacks), TransitionDays: 90, ExpirationDays: 2557, SmallFilesStay: true}
 	t := &Target{Assembly: asm, Stack: acc.Home(), Home: acc.Home(), Account: acc}
 	if tr, ok := homeTrail(t); ok {
 		f.Trail = true
 		f.ManagementEvents = managementEvents(tr)
-		f.LogsDelivery = tr.prop("CloudWatchLogsLogGroupArn") != nil
-		if g, ok := acc.Home().byID(refTarget(tr.prop("CloudWatchLogsLogGroupArn"))); ok {
-			f.LogRetentionDays, _ = g.num("RetentionInDays")
+		f.LogsDelivery = tr.Prop("CloudWatchLogsLogGroupArn") != nil
+		if g, ok := acc.Home().ByID(assembly.RefTarget(tr.Prop("CloudWatchLogsLogGroupArn"))); ok {
+			f.LogRetentionDays, _ = g.Num("RetentionInDays")
 		}
-		for _, sel := range tr.list("EventSelectors") {
-			for _, dr := range asList(dig(sel, "DataResources")) {
-				switch dig(dr, "Type") {
+		for _, sel := range tr.List("EventSelectors") {
+			for _, dr := range asList(assembly.Dig(sel, "DataResources")) {
+				switch assembly.Dig(dr, "Type") {
 				case "AWS::S3::Object":
 					f.S3DataEvents = true
 				case "AWS::Lambda::Function":
@@ -53,20 +55,20 @@ func Facts(asm *Assembly, acc *Account) CostFacts {
 				}
 			}
 		}
-		for _, in := range tr.list("InsightSelectors") {
-			switch dig(in, "InsightType") {
+		for _, in := range tr.List("InsightSelectors") {
+			switch assembly.Dig(in, "InsightType") {
 			case "ApiCallRateInsight":
 				f.APICallRateInsights = true
 			case "ApiErrorRateInsight":
 				f.APIErrorRateInsights = true
 			}
 		}
-		if b, ok := t.named("AWS::S3::Bucket", "BucketName", tr.str("S3BucketName")); ok {
-			for _, r := range b.list("LifecycleConfiguration", "Rules") {
-				if d, ok := number(dig(r, "ExpirationInDays")); ok {
+		if b, ok := t.named("AWS::S3::Bucket", "BucketName", tr.Str("S3BucketName")); ok {
+			for _, r := range b.List("LifecycleConfiguration", "Rules") {
+				if d, ok := assembly.Number(assembly.Dig(r, "ExpirationInDays")); ok {
 					f.ExpirationDays = d
 				}
-				if d, ok := number(dig(r, "Transitions", "0", "TransitionInDays")); ok {
+				if d, ok := assembly.Number(assembly.Dig(r, "Transitions", "0", "TransitionInDays")); ok {
 					f.TransitionDays = d
 				}
 			}
@@ -74,27 +76,27 @@ func Facts(asm *Assembly, acc *Account) CostFacts {
 		}
 	}
 	for _, s := range acc.Stacks {
-		f.Alarms += len(s.all("AWS::CloudWatch::Alarm"))
-		f.MetricFilters += len(s.all("AWS::Logs::MetricFilter"))
-		f.Keys += len(s.all("AWS::KMS::Key"))
-		f.ConfigRules += len(s.all("AWS::Config::ConfigRule"))
-		f.Standards += len(s.all("AWS::SecurityHub::Standard"))
-		for _, r := range s.all("AWS::Config::ConfigurationRecorder") {
+		f.Alarms += len(s.All("AWS::CloudWatch::Alarm"))
+		f.MetricFilters += len(s.All("AWS::Logs::MetricFilter"))
+		f.Keys += len(s.All("AWS::KMS::Key"))
+		f.ConfigRules += len(s.All("AWS::Config::ConfigRule"))
+		f.Standards += len(s.All("AWS::SecurityHub::Standard"))
+		for _, r := range s.All("AWS::Config::ConfigurationRecorder") {
 			f.Recorders++
-			for _, o := range r.list("RecordingMode", "RecordingModeOverrides") {
-				if dig(o, "RecordingFrequency") == "DAILY" {
+			for _, o := range r.List("RecordingMode", "RecordingModeOverrides") {
+				if assembly.Dig(o, "RecordingFrequency") == "DAILY" {
 					f.DailyRecorders++
 					break
 				}
 			}
 		}
-		for _, d := range s.all("AWS::GuardDuty::Detector") {
+		for _, d := range s.All("AWS::GuardDuty::Detector") {
 			f.Detectors++
-			for _, feat := range d.list("Features") {
-				if dig(feat, "Status") != "ENABLED" {
+			for _, feat := range d.List("Features") {
+				if assembly.Dig(feat, "Status") != "ENABLED" {
 					continue
 				}
-				switch dig(feat, "Name") {
+				switch assembly.Dig(feat, "Name") {
 				case "S3_DATA_EVENTS":
 					f.S3Protection++
 				case "RUNTIME_MONITORING", "EKS_RUNTIME_MONITORING":
@@ -349,15 +351,15 @@ func group(s string) string {
 // Deep Archive only, and a rule's ObjectSizeGreaterThan below 128 KB
 // overrides either
 // (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketLifecycleConfiguration.html).
-func smallFilesStay(b res) bool {
+func smallFilesStay(b assembly.Res) bool {
 	const minimum = 128 * 1024
-	mode := b.prop("LifecycleConfiguration", "TransitionDefaultMinimumObjectSize")
-	for _, r := range b.list("LifecycleConfiguration", "Rules") {
-		if gt, ok := number(dig(r, "ObjectSizeGreaterThan")); ok && gt < minimum {
+	mode := b.Prop("LifecycleConfiguration", "TransitionDefaultMinimumObjectSize")
+	for _, r := range b.List("LifecycleConfiguration", "Rules") {
+		if gt, ok := assembly.Number(assembly.Dig(r, "ObjectSizeGreaterThan")); ok && gt < minimum {
 			return false
 		}
-		for _, tr := range asList(dig(r, "Transitions")) {
-			switch dig(tr, "StorageClass") {
+		for _, tr := range asList(assembly.Dig(r, "Transitions")) {
+			switch assembly.Dig(tr, "StorageClass") {
 			case "GLACIER", "DEEP_ARCHIVE":
 				if mode == "varies_by_storage_class" {
 					return false

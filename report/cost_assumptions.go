@@ -4,12 +4,12 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"os"
-	"sort"
-	"strings"
+	"slices"
 
-	"github.com/goccy/go-yaml"
+	"github.com/secure-baseline/cdk-baseline/internal/strictyaml"
 )
 
 //go:embed pricing.yaml
@@ -39,8 +39,8 @@ type Assumptions struct {
 // DefaultAssumptions are the embedded prices and usage.
 func DefaultAssumptions() *Assumptions {
 	var a Assumptions
-	if err := yaml.UnmarshalWithOptions(pricingYAML, &a, yaml.DisallowUnknownField()); err != nil {
-		panic("report: pricing.yaml: " + err.Error())
+	if err := strictyaml.Unmarshal(pricingYAML, "report/pricing.yaml", &a).Err(); err != nil {
+		panic("report: the embedded pricing.yaml is invalid: " + err.Error())
 	}
 	return &a
 }
@@ -57,64 +57,43 @@ func LoadAssumptions(path string) (*Assumptions, error) {
 
 // ParseAssumptions applies overrides to the defaults. The file may hold
 // two mappings, usage and prices, of known names to non-negative numbers;
-// anything else is an error, and every problem is reported.
+// anything else is an error. It is decoded strictly (see
+// internal/strictyaml) and reports every problem, each as
+// "source:line: path: message".
 func ParseAssumptions(data []byte, source string) (*Assumptions, error) {
 	var doc struct {
-		Usage  map[string]any `yaml:"usage"`
-		Prices map[string]any `yaml:"prices"`
+		Usage  map[string]float64 `yaml:"usage"`
+		Prices map[string]float64 `yaml:"prices"`
 	}
-	if err := yaml.UnmarshalWithOptions(data, &doc, yaml.DisallowUnknownField()); err != nil {
-		return nil, fmt.Errorf("%s: %s", source, yaml.FormatError(err, false, false))
-	}
+	d := strictyaml.Unmarshal(data, source, &doc)
 	a := DefaultAssumptions()
 	a.Source = source
-	var problems []string
-	apply := func(section string, inputs []*Input, values map[string]any) {
-		names := make([]string, 0, len(values))
-		for n := range values {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
+	apply := func(section string, inputs []*Input, values map[string]float64) {
+		for _, n := range slices.Sorted(maps.Keys(values)) {
+			path := section + "." + n
 			in := find(inputs, n)
 			if in == nil {
-				problems = append(problems, fmt.Sprintf("%s.%s: unknown name; the names are %s", section, n, strings.Join(inputNames(inputs), ", ")))
+				d.Problemf(path, "unknown name%s", strictyaml.Suggest(n, inputNames(inputs)))
 				continue
 			}
-			v, ok := toNumber(values[n])
-			if !ok || v < 0 || math.IsInf(v, 0) || math.IsNaN(v) {
-				problems = append(problems, fmt.Sprintf("%s.%s: must be a number >= 0, got %v", section, n, values[n]))
+			if v := values[n]; v < 0 || math.IsInf(v, 0) || math.IsNaN(v) {
+				d.Problemf(path, "must be a number >= 0, got %v", v)
 				continue
 			}
-			in.Value, in.Overridden = v, true
+			in.Value, in.Overridden = values[n], true
 		}
 	}
 	apply("usage", a.Usage, doc.Usage)
 	apply("prices", a.Prices, doc.Prices)
-	if share := a.u("writeEventShare"); share > 1 {
-		problems = append(problems, fmt.Sprintf("usage.writeEventShare: must be between 0 and 1, got %v", share))
+	for _, n := range []string{"writeEventShare", "dailyTypeShare"} {
+		if share := a.u(n); share > 1 {
+			d.Problemf("usage."+n, "must be between 0 and 1, got %v", share)
+		}
 	}
-	if share := a.u("dailyTypeShare"); share > 1 {
-		problems = append(problems, fmt.Sprintf("usage.dailyTypeShare: must be between 0 and 1, got %v", share))
-	}
-	if len(problems) > 0 {
-		return nil, fmt.Errorf("%s: %s", source, strings.Join(problems, "; "))
+	if err := d.Err(); err != nil {
+		return nil, err
 	}
 	return a, nil
-}
-
-func toNumber(v any) (float64, bool) {
-	switch n := v.(type) {
-	case int:
-		return float64(n), true
-	case int64:
-		return float64(n), true
-	case uint64:
-		return float64(n), true
-	case float64:
-		return n, true
-	}
-	return 0, false
 }
 
 func find(inputs []*Input, name string) *Input {

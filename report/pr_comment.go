@@ -3,12 +3,12 @@ package report
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/secure-baseline/cdk-baseline/report/diff"
 )
 
 // The pull-request comment of the CI workflow (examples/ci): what a change
@@ -28,8 +28,6 @@ const DefaultAllowLabel = "baseline-allow-replacement"
 // maxCommentRows caps each table; GitHub rejects comments over 65536
 // characters, and the full list is in REVIEW.md.
 const maxCommentRows = 40
-
-const prCommentUsage = "pr-comment --review head-review.json [--previous base-review.json] [--allow-replacement] [--allow-label NAME]"
 
 // PRCommentOptions are pr-comment's inputs besides the reviews.
 type PRCommentOptions struct {
@@ -148,7 +146,7 @@ func PRComment(head, base *ReviewJSON, o PRCommentOptions) (comment string, bloc
 }
 
 func lossJSON(c ChangeJSON) bool {
-	return c.Stateful && (c.Kind == string(Replaced) || c.Kind == string(Removed))
+	return c.Stateful && (c.Kind == string(diff.Replaced) || c.Kind == string(diff.Removed))
 }
 
 func summaryUSD(r *ReviewJSON) float64 {
@@ -219,50 +217,4 @@ func ReadReviewJSON(path string) (*ReviewJSON, error) {
 		return nil, fmt.Errorf("pr-comment: %s is not a cdk-baseline review of version %d (tool %q, schemaVersion %d); make both reviews with this version's review --format json", path, ReviewJSONVersion, r.Tool, r.SchemaVersion)
 	}
 	return &r, nil
-}
-
-// PRCommentCommand runs `pr-comment`: it prints the comment on stdout and
-// returns a *PolicyFailure (exit 3) when the rule blocks the change, after
-// printing, so that the workflow can post the comment either way.
-func PRCommentCommand(stdout io.Writer, args []string) error {
-	fl := flag.NewFlagSet("pr-comment", flag.ContinueOnError)
-	fl.SetOutput(io.Discard)
-	headPath := fl.String("review", "", "")
-	basePath := fl.String("previous", "", "")
-	allow := fl.Bool("allow-replacement", false, "")
-	label := fl.String("allow-label", DefaultAllowLabel, "")
-	if err := fl.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			_, err := fmt.Fprintln(stdout, "usage: go run . "+prCommentUsage)
-			return err
-		}
-		return fmt.Errorf("pr-comment: %v; usage: %s", err, prCommentUsage)
-	}
-	if fl.NArg() > 0 {
-		return fmt.Errorf("pr-comment: unexpected argument %q; usage: %s", fl.Arg(0), prCommentUsage)
-	}
-	if *headPath == "" {
-		return fmt.Errorf("pr-comment: --review is required (the head's review --previous ... --format json); usage: %s", prCommentUsage)
-	}
-	head, err := ReadReviewJSON(*headPath)
-	if err != nil {
-		return err
-	}
-	var base *ReviewJSON
-	if *basePath != "" {
-		if base, err = ReadReviewJSON(*basePath); err != nil {
-			return err
-		}
-	}
-	text, blocked, err := PRComment(head, base, PRCommentOptions{AllowReplacement: *allow, AllowLabel: *label})
-	if err != nil {
-		return err
-	}
-	if _, err := io.WriteString(stdout, text); err != nil {
-		return err
-	}
-	if blocked {
-		return &PolicyFailure{Reasons: []string{fmt.Sprintf("%d stateful resource(s) replaced or removed, and the pull request has no label %s", head.Changes.StatefulReplacedOrRemoved, *label)}}
-	}
-	return nil
 }

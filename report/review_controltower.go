@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/secure-baseline/cdk-baseline/policies"
+	"github.com/secure-baseline/cdk-baseline/report/assembly"
 )
 
 // ControlTowerRow is one AWS Control Tower proactive control that a
@@ -20,7 +21,7 @@ type ControlTowerRow struct {
 // ControlTowerExceptions lists every entry of policies/controltower.yaml
 // with the stacks of asm whose template holds its resource (by the
 // resource's aws:cdk:path under the stack).
-func ControlTowerExceptions(asm *Assembly) ([]ControlTowerRow, error) {
+func ControlTowerExceptions(asm *assembly.Assembly) ([]ControlTowerRow, error) {
 	list, err := policies.ControlTowerExceptionList()
 	if err != nil {
 		return nil, err

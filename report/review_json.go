@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 
 	"github.com/secure-baseline/cdk-baseline/policies"
+	"github.com/secure-baseline/cdk-baseline/report/diff"
 )
 
 // The machine-readable review: `review --format json` prints the same
@@ -232,13 +233,13 @@ func (r *Review) JSON() (*ReviewJSON, error) {
 		ch := &ChangesJSON{Previous: r.Diff.Previous, Items: []ChangeJSON{}}
 		for _, x := range r.Diff.Changes {
 			switch x.Kind {
-			case Replaced:
+			case diff.Replaced:
 				ch.Replaced++
-			case Removed:
+			case diff.Removed:
 				ch.Removed++
-			case Added:
+			case diff.Added:
 				ch.Added++
-			case Modified:
+			case diff.Modified:
 				ch.Modified++
 			}
 			if statefulLoss(x) {
@@ -356,6 +357,6 @@ func (r *Review) hasRoles() bool {
 
 // statefulLoss is a change REVIEW.md prints in bold: a stateful resource
 // replaced or removed, which loses the data or history it held.
-func statefulLoss(c Change) bool {
-	return c.Stateful && (c.Kind == Replaced || c.Kind == Removed)
+func statefulLoss(c diff.Change) bool {
+	return c.Stateful && (c.Kind == diff.Replaced || c.Kind == diff.Removed)
 }

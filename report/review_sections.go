@@ -2,10 +2,12 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/secure-baseline/cdk-baseline/policies"
+	"github.com/secure-baseline/cdk-baseline/report/assembly"
 )
 
 // AlarmRow is one security alarm as it deploys: its metric filter's
@@ -23,29 +25,29 @@ type AlarmRow struct {
 // Alarms lists a stack's alarms in alarm catalog order (alarms the catalog
 // does not know come last, by name). Filters and alarms are joined by
 // metric; catalog entries by metric name.
-func Alarms(s *Stack) []AlarmRow {
+func Alarms(s *assembly.Stack) []AlarmRow {
 	catalogOnce.Do(func() { catalog, catalogErr = policies.Alarms() })
 	order := map[string]int{}
 	for i, a := range catalog {
 		order[a.Namespace+"/"+a.MetricName] = i + 1
 	}
 	var rows []AlarmRow
-	for _, a := range s.all("AWS::CloudWatch::Alarm") {
-		ns, metric := a.str("Namespace"), a.str("MetricName")
-		row := AlarmRow{Name: a.str("AlarmName"), Path: a.Path(), Threshold: threshold(a)}
+	for _, a := range s.All("AWS::CloudWatch::Alarm") {
+		ns, metric := a.Str("Namespace"), a.Str("MetricName")
+		row := AlarmRow{Name: a.Str("AlarmName"), Path: a.Path(), Threshold: threshold(a)}
 		if row.Name == "" {
 			row.Name = a.Path()
 		}
-		for _, f := range s.all("AWS::Logs::MetricFilter") {
+		for _, f := range s.All("AWS::Logs::MetricFilter") {
 			if fns, fm := metricOf(f); fns == ns && fm == metric {
-				row.Pattern = f.str("FilterPattern")
+				row.Pattern = f.Str("FilterPattern")
 			}
 		}
 		if i := order[ns+"/"+metric]; i > 0 {
 			e := catalog[i-1]
 			row.Entry, row.Controls = e.ID, e.Controls
 		}
-		for _, action := range a.list("AlarmActions") {
+		for _, action := range a.List("AlarmActions") {
 			row.Recipients = append(row.Recipients, recipients(s, action)...)
 		}
 		rows = append(rows, row)
@@ -63,10 +65,10 @@ func Alarms(s *Stack) []AlarmRow {
 	return rows
 }
 
-func rowKey(s *Stack, r AlarmRow) string {
-	for _, a := range s.all("AWS::CloudWatch::Alarm") {
+func rowKey(s *assembly.Stack, r AlarmRow) string {
+	for _, a := range s.All("AWS::CloudWatch::Alarm") {
 		if a.Path() == r.Path {
-			return a.str("Namespace") + "/" + a.str("MetricName")
+			return a.Str("Namespace") + "/" + a.Str("MetricName")
 		}
 	}
 	return ""
@@ -79,19 +81,19 @@ var comparisons = map[string]string{
 	"LessThanOrEqualToThreshold":    "<=",
 }
 
-func threshold(a res) string {
-	op := comparisons[a.str("ComparisonOperator")]
+func threshold(a assembly.Res) string {
+	op := comparisons[a.Str("ComparisonOperator")]
 	if op == "" {
-		op = a.str("ComparisonOperator")
+		op = a.Str("ComparisonOperator")
 	}
-	t, _ := a.num("Threshold")
-	period, _ := a.num("Period")
-	periods, _ := a.num("EvaluationPeriods")
-	out := fmt.Sprintf("%s %v of %s in %v s", op, t, a.str("Statistic"), period)
+	t, _ := a.Num("Threshold")
+	period, _ := a.Num("Period")
+	periods, _ := a.Num("EvaluationPeriods")
+	out := fmt.Sprintf("%s %v of %s in %v s", op, t, a.Str("Statistic"), period)
 	if periods > 1 {
 		out += fmt.Sprintf(", %v periods", periods)
 	}
-	if m := a.str("TreatMissingData"); m != "" {
+	if m := a.Str("TreatMissingData"); m != "" {
 		out += "; missing data " + m
 	}
 	return out
@@ -99,22 +101,22 @@ func threshold(a res) string {
 
 // recipients are the endpoints subscribed to the topic an alarm action or
 // rule target names. A topic of another stack shows as its ARN.
-func recipients(s *Stack, action any) []string {
-	id := refTarget(action)
+func recipients(s *assembly.Stack, action any) []string {
+	id := assembly.RefTarget(action)
 	if id == "" {
-		return []string{render(action)}
+		return []string{assembly.Render(action)}
 	}
-	topic, ok := s.byID(id)
+	topic, ok := s.ByID(id)
 	if !ok || topic.Type != "AWS::SNS::Topic" {
-		return []string{render(action)}
+		return []string{assembly.Render(action)}
 	}
 	subs := subscriptions(s, id)
 	if len(subs) == 0 {
-		return []string{topic.str("TopicName") + " (no subscriber)"}
+		return []string{topic.Str("TopicName") + " (no subscriber)"}
 	}
 	var out []string
 	for _, sub := range subs {
-		out = append(out, sub.str("Protocol")+" "+render(sub.prop("Endpoint")))
+		out = append(out, sub.Str("Protocol")+" "+assembly.Render(sub.Prop("Endpoint")))
 	}
 	return out
 }
@@ -126,19 +128,19 @@ type RouteRow struct {
 }
 
 // Routes lists a stack's EventBridge rules and where they send events.
-func Routes(s *Stack) []RouteRow {
+func Routes(s *assembly.Stack) []RouteRow {
 	var out []RouteRow
-	for _, r := range s.all("AWS::Events::Rule") {
-		row := RouteRow{Name: r.str("Name"), Description: r.str("Description")}
+	for _, r := range s.All("AWS::Events::Rule") {
+		row := RouteRow{Name: r.Str("Name"), Description: r.Str("Description")}
 		if row.Name == "" {
 			row.Name = r.Path()
 		}
-		for _, tgt := range r.list("Targets") {
-			arn := dig(tgt, "Arn")
-			if refTarget(arn) != "" {
+		for _, tgt := range r.List("Targets") {
+			arn := assembly.Dig(tgt, "Arn")
+			if assembly.RefTarget(arn) != "" {
 				row.Targets = append(row.Targets, recipients(s, arn)...)
 			} else {
-				row.Targets = append(row.Targets, describeArn(render(arn)))
+				row.Targets = append(row.Targets, describeArn(assembly.Render(arn)))
 			}
 		}
 		out = append(out, row)
@@ -167,20 +169,20 @@ type RoleRow struct {
 }
 
 // Roles lists a stack's IAM roles by construct path.
-func Roles(s *Stack) []RoleRow {
+func Roles(s *assembly.Stack) []RoleRow {
 	var out []RoleRow
-	for _, r := range s.all("AWS::IAM::Role") {
-		row := RoleRow{Name: render(r.prop("RoleName")), Path: r.Path()}
+	for _, r := range s.All("AWS::IAM::Role") {
+		row := RoleRow{Name: assembly.Render(r.Prop("RoleName")), Path: r.Path()}
 		if row.Name == "" {
 			row.Name = "(generated name)"
 		}
 		var who, when []string
-		for _, st := range r.list("AssumeRolePolicyDocument", "Statement") {
-			if dig(st, "Effect") != "Allow" {
+		for _, st := range r.List("AssumeRolePolicyDocument", "Statement") {
+			if assembly.Dig(st, "Effect") != "Allow" {
 				continue
 			}
-			who = append(who, principals(dig(st, "Principal"))...)
-			if c, ok := dig(st, "Condition").(map[string]any); ok {
+			who = append(who, principals(assembly.Dig(st, "Principal"))...)
+			if c, ok := assembly.Dig(st, "Condition").(map[string]any); ok {
 				when = append(when, conditions(c)...)
 			}
 		}
@@ -189,21 +191,21 @@ func Roles(s *Stack) []RoleRow {
 		if row.Conditions == "" {
 			row.Conditions = "none"
 		}
-		if d, ok := r.num("MaxSessionDuration"); ok {
+		if d, ok := r.Num("MaxSessionDuration"); ok {
 			row.MaxSession = fmt.Sprintf("%v s", d)
 		} else {
 			row.MaxSession = "3600 s (default)"
 		}
 		var perms []string
-		for _, p := range r.list("ManagedPolicyArns") {
-			perms = append(perms, inWords(shortArn(render(p)), ""))
+		for _, p := range r.List("ManagedPolicyArns") {
+			perms = append(perms, inWords(shortArn(assembly.Render(p)), ""))
 		}
-		for _, p := range r.list("Policies") {
-			perms = append(perms, inWords(render(dig(p, "PolicyName")), "inline"))
+		for _, p := range r.List("Policies") {
+			perms = append(perms, inWords(assembly.Render(assembly.Dig(p, "PolicyName")), "inline"))
 		}
-		for _, p := range s.all("AWS::IAM::ManagedPolicy", "AWS::IAM::Policy") {
-			for _, role := range p.list("Roles") {
-				if refTarget(role) == r.ID {
+		for _, p := range s.All("AWS::IAM::ManagedPolicy", "AWS::IAM::Policy") {
+			for _, role := range p.List("Roles") {
+				if assembly.RefTarget(role) == r.ID {
 					perms = append(perms, p.Path())
 				}
 			}
@@ -250,7 +252,7 @@ func principals(p any) []string {
 	}
 	m, _ := p.(map[string]any)
 	var out []string
-	for _, a := range strs(m["AWS"]) {
+	for _, a := range assembly.Strings(m["AWS"]) {
 		switch {
 		case a == "*":
 			out = append(out, "any AWS principal")
@@ -260,10 +262,10 @@ func principals(p any) []string {
 			out = append(out, a)
 		}
 	}
-	for _, svc := range strs(m["Service"]) {
+	for _, svc := range assembly.Strings(m["Service"]) {
 		out = append(out, "the service "+svc)
 	}
-	for _, f := range strs(m["Federated"]) {
+	for _, f := range assembly.Strings(m["Federated"]) {
 		out = append(out, "the identity provider "+f)
 	}
 	return out
@@ -281,7 +283,7 @@ func accountOf(arn string) string {
 // conditions renders trust policy conditions in words. Known keys get a
 // sentence; anything else is written out as key, operator and values.
 func conditions(c map[string]any) []string {
-	get := func(op, key string) []string { return strs(dig(c, op, key)) }
+	get := func(op, key string) []string { return assembly.Strings(assembly.Dig(c, op, key)) }
 	var out []string
 	done := map[string]bool{}
 	use := func(op, key string) { done[op+" "+key] = true }
@@ -374,7 +376,7 @@ func conditions(c map[string]any) []string {
 		sort.Strings(names)
 		for _, k := range names {
 			if !done[op+" "+k] {
-				out = append(out, fmt.Sprintf("%s %s %s", k, op, strings.Join(strs(keys[k]), ", ")))
+				out = append(out, fmt.Sprintf("%s %s %s", k, op, strings.Join(assembly.Strings(keys[k]), ", ")))
 			}
 		}
 	}
@@ -384,9 +386,17 @@ func conditions(c map[string]any) []string {
 func dedupe(in []string) []string {
 	var out []string
 	for _, s := range in {
-		if !contains(out, s) {
+		if !slices.Contains(out, s) {
 			out = append(out, s)
 		}
 	}
 	return out
+}
+
+// shortArn shortens the ARNs of AWS managed policies to their names.
+func shortArn(s string) string {
+	if _, name, ok := strings.Cut(s, ":iam::aws:policy/"); ok {
+		return name
+	}
+	return s
 }

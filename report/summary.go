@@ -6,15 +6,13 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/secure-baseline/cdk-baseline/report/assembly"
 )
 
-// PrintSummary prints each stack of the assembly in dir with its account,
-// region and resource counts.
-func PrintSummary(w io.Writer, dir string) error {
-	a, err := ReadAssembly(dir)
-	if err != nil {
-		return err
-	}
+// Summary prints each stack of the assembly with its account, region and
+// resource counts.
+func Summary(w io.Writer, a *assembly.Assembly) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "STACK\tACCOUNT\tREGION\tRESOURCES\tBY TYPE")
 	total := 0

@@ -11,7 +11,8 @@
 //     github.com/invopop/jsonschema with their yaml tags; every mapping has
 //     additionalProperties false, as the loader rejects unknown keys;
 //   - each key's description: the Go doc comment of its struct field, the
-//     text the config package documents the key with;
+//     text the config package (or policies, for a type they share)
+//     documents the key with;
 //   - each key's default: config/defaults.yaml, the file the loader itself
 //     starts from;
 //   - enums, patterns and ranges: config.SchemaRules, built from the values
@@ -46,7 +47,7 @@ const ID = "https://raw.githubusercontent.com/secure-baseline/cdk-baseline/main/
 const module = "github.com/secure-baseline/cdk-baseline"
 
 // Generate builds the schema. root is the repository's directory: the Go
-// doc comments are read from root/config/*.go and the defaults from
+// doc comments are read from root/config and root/policies and the defaults from
 // root/config/defaults.yaml, so the generator runs in a checkout (make
 // schema, the tests), not from a built binary.
 func Generate(root string) ([]byte, error) {
@@ -101,10 +102,12 @@ func draft07(data []byte) []byte {
 	return bytes.ReplaceAll(data, []byte(`"$ref": "#/$defs/`), []byte(`"$ref": "#/definitions/`))
 }
 
-// addComments reads the config package's Go doc comments. invopop keys
-// them by import path, which it builds as path.Join(base, dir): dir is
-// relative to the working directory, so base is the module path of the
-// working directory (the tests run in test/, make in the root).
+// addComments reads the Go doc comments of the config package and of
+// policies (which holds the types the config shares with the alarm catalog,
+// e.g. AlarmThreshold). invopop keys them by import path, which it builds
+// as path.Join(base, dir): dir is relative to the working directory, so
+// base is the module path of the working directory (the tests run in
+// test/, make in the root).
 func addComments(r *jsonschema.Reflector, root string) error {
 	wd, err := os.Getwd()
 	if err != nil {
@@ -118,11 +121,16 @@ func addComments(r *jsonschema.Reflector, root string) error {
 	if err != nil || strings.HasPrefix(fromRoot, "..") {
 		return fmt.Errorf("schema: run the generator inside the repository %s (working directory %s)", absRoot, wd)
 	}
-	dir, err := filepath.Rel(wd, filepath.Join(absRoot, "config"))
-	if err != nil {
-		return err
+	for _, pkg := range []string{"config", "policies"} {
+		dir, err := filepath.Rel(wd, filepath.Join(absRoot, pkg))
+		if err != nil {
+			return err
+		}
+		if err := r.AddGoComments(path.Join(module, filepath.ToSlash(fromRoot)), filepath.ToSlash(dir), jsonschema.WithFullComment()); err != nil {
+			return err
+		}
 	}
-	return r.AddGoComments(path.Join(module, filepath.ToSlash(fromRoot)), filepath.ToSlash(dir), jsonschema.WithFullComment())
+	return nil
 }
 
 // configTypes are the struct types of the config, found from Config.

@@ -73,7 +73,7 @@ func addAuditTrail(stack awscdk.Stack, cfg *config.Config, acc config.Account) (
 				TransitionDays:           b.TransitionDays,
 				ExpirationDays:           b.ExpirationDays,
 				NoncurrentExpirationDays: b.NoncurrentExpirationDays,
-				ObjectLockMode:           audittrail.ObjectLockMode(b.ObjectLock.Mode),
+				ObjectLockMode:           b.ObjectLock.Mode,
 				ObjectLockDays:           b.ObjectLock.Days,
 				BreakGlassRoleArns:       acc.Trail.BreakGlassRoleArns,
 			}
@@ -101,7 +101,7 @@ func addAuditTrail(stack awscdk.Stack, cfg *config.Config, acc config.Account) (
 	props := audittrail.TrailProps{
 		BucketName:           audittrail.BucketName(archiveAcc.ID, archiveAcc.HomeRegion),
 		LogRetentionDays:     t.LogRetentionDays,
-		ManagementEvents:     map[string]audittrail.ManagementEvents{"all": audittrail.AllManagementEvents, "writeOnly": audittrail.WriteOnlyManagementEvents}[t.ManagementEvents],
+		ManagementEvents:     t.ManagementEvents.Value(),
 		S3DataEvents:         t.DataEvents.S3,
 		LambdaDataEvents:     t.DataEvents.Lambda,
 		APICallRateInsights:  t.Insights.APICallRate,

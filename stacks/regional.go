@@ -41,18 +41,14 @@ func addRegionalServices(stack awscdk.Stack, cfg *config.Config, acc config.Acco
 			BucketName:          LogBucketName(cfg, acc),
 			KeyArn:              *ArchiveKeyArn(stack, cfg, acc, region),
 			KeyPrefix:           audittrail.ConfigPrefix,
-			SnapshotFrequency:   configrecorder.SnapshotFrequency(c.SnapshotFrequency),
+			SnapshotFrequency:   c.SnapshotFrequency,
 			ManagedRules:        c.Rules,
 			DependsOn:           dependsOn,
 		})
 	}
 
 	if g := s.GuardDuty; g.Mode == config.ModeCreate {
-		plans := make([]guardduty.Plan, len(g.Protection))
-		for i, p := range g.Protection {
-			plans[i] = guardduty.Plan(p)
-		}
-		guardduty.New(stack, "GuardDuty", guardduty.Props{Plans: plans, FindingFrequency: guardduty.Frequency(g.FindingFrequency)})
+		guardduty.New(stack, "GuardDuty", guardduty.Props{Plans: g.Protection, FindingFrequency: g.FindingFrequency})
 	}
 
 	aggregated := aggregatedRegions(acc)
@@ -94,8 +90,7 @@ func addRegionalServices(stack awscdk.Stack, cfg *config.Config, acc config.Acco
 	}
 
 	if a := s.AccessAnalyzer; a.Mode == config.ModeCreate {
-		zone := map[string]accessanalyzer.Zone{"account": accessanalyzer.Account, "organization": accessanalyzer.Organization}[a.Type]
-		accessanalyzer.New(stack, "AccessAnalyzer", accessanalyzer.Props{Zone: zone})
+		accessanalyzer.New(stack, "AccessAnalyzer", accessanalyzer.Props{Zone: a.Type.Zone()})
 	}
 }
 

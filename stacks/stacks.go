@@ -19,6 +19,22 @@ const (
 	Version = "0.1.0"
 )
 
+// Every stack carries the tag baseline:role with its part in its account,
+// so that the reports (report/assembly) find an account's home stack by its
+// tag, not by what its description or resources say. Stack tags go to the
+// cloud assembly's manifest, not into the template: the CDK CLI passes them
+// to CloudFormation at deploy time.
+const (
+	TagRole = "baseline:role"
+	// RoleHome is the stack in the account's home region: the
+	// account-global parts and the region's services.
+	RoleHome = "home"
+	// RoleRegional is a stack in another region: the region's services.
+	RoleRegional = "regional"
+	// RoleStackSet is the deployer stack of StackSet mode.
+	RoleStackSet = "stackset"
+)
+
 // Build adds every account's stacks to app, in config order, and in
 // StackSet mode the deployer stack. It orders the stacks that deliver into
 // another stack's log bucket after it (see addStackDependencies).
@@ -85,9 +101,9 @@ func StackName(acc config.Account, region string) string {
 
 // NewRegionStack builds the stack of one account in one region.
 func NewRegionStack(scope constructs.Construct, cfg *config.Config, acc config.Account, region string) awscdk.Stack {
-	role := "regional services"
+	role, tag := "regional services", RoleRegional
 	if region == acc.HomeRegion {
-		role = "home region: account-global parts and regional services"
+		role, tag = "home region: account-global parts and regional services", RoleHome
 	}
 	name := StackName(acc, region)
 	stack := awscdk.NewStack(scope, jsii.String(name), &awscdk.StackProps{
@@ -96,7 +112,7 @@ func NewRegionStack(scope constructs.Construct, cfg *config.Config, acc config.A
 		TerminationProtection: jsii.Bool(true),
 		Description: jsii.String(fmt.Sprintf("%s %s: security baseline of account %s (%s) in %s, %s",
 			Tool, Version, acc.Name, acc.ID, region, role)),
-		Tags: tags(acc.Name),
+		Tags: tags(acc.Name, tag),
 	})
 	ApplyChecks(stack, acc.Checks.PCIDSS321)
 	fillStack(stack, cfg, acc, region)
@@ -113,10 +129,11 @@ func fillStack(stack awscdk.Stack, cfg *config.Config, acc config.Account, regio
 	addRegionalServices(stack, cfg, acc, region, global)
 }
 
-func tags(account string) *map[string]*string {
+func tags(account, role string) *map[string]*string {
 	return &map[string]*string{
 		"baseline:tool":    jsii.String(Tool),
 		"baseline:version": jsii.String(Version),
 		"baseline:account": jsii.String(account),
+		TagRole:            jsii.String(role),
 	}
 }

@@ -70,7 +70,7 @@ func NewStackSetStack(app constructs.Construct, cfg *config.Config) awscdk.Stack
 		TerminationProtection: jsii.Bool(true),
 		Description: jsii.String(fmt.Sprintf("%s %s: StackSets that roll the security baseline out to the organizational units %v",
 			Tool, Version, cfg.Organization.OrganizationalUnits)),
-		Tags: tags(deployer.Name),
+		Tags: tags(deployer.Name, RoleStackSet),
 	})
 	ApplyChecks(stack, deployer.Checks.PCIDSS321)
 	homeSet := newStackSet(stack, "Home", cfg, home, []string{cfg.HomeRegion}, nil,

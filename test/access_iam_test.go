@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/secure-baseline/cdk-baseline/report"
+	"github.com/secure-baseline/cdk-baseline/report/assembly"
 )
 
 // This file reads the IAM side of synthesized templates into a model that
@@ -47,7 +47,7 @@ type iamUser struct {
 
 // iamStack is the IAM content of one stack.
 type iamStack struct {
-	Stack  report.Stack
+	Stack  assembly.Stack
 	Roles  []*iamRole
 	Groups []*iamGroup
 	Users  []*iamUser
@@ -57,7 +57,7 @@ type iamStack struct {
 }
 
 // cdkPath is a resource's construct path.
-func cdkPath(r report.Resource) string {
+func cdkPath(r assembly.Resource) string {
 	p, _ := r.Metadata["aws:cdk:path"].(string)
 	return p
 }
@@ -65,7 +65,7 @@ func cdkPath(r report.Resource) string {
 // resolver resolves the intrinsics of one stack's template.
 type resolver struct {
 	t     testing.TB
-	stack report.Stack
+	stack assembly.Stack
 }
 
 // value resolves v: strings, lists and maps as they are, Fn::Join, and Ref
@@ -80,7 +80,7 @@ func (r resolver) value(v any, where string) any {
 }
 
 // name resolves a resource's name property to a plain string, if it is one.
-func (r resolver) name(res report.Resource, prop string) (string, bool) {
+func (r resolver) name(res assembly.Resource, prop string) (string, bool) {
 	v, err := r.resolve(res.Properties[prop])
 	s, ok := v.(string)
 	return s, err == nil && ok && s != "" && !strings.HasPrefix(s, "ref:")
@@ -188,7 +188,7 @@ func (r resolver) managedPolicies(list any, where string) []iamPolicy {
 }
 
 // readIAM reads every role, group and user of a stack with their policies.
-func readIAM(t testing.TB, s report.Stack) *iamStack {
+func readIAM(t testing.TB, s assembly.Stack) *iamStack {
 	t.Helper()
 	r := resolver{t: t, stack: s}
 	out := &iamStack{Stack: s, Docs: map[string]map[string]any{}}

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/secure-baseline/cdk-baseline/config"
-	"github.com/secure-baseline/cdk-baseline/report"
+	"github.com/secure-baseline/cdk-baseline/report/assembly"
 )
 
 // The access model, proven with an offline IAM evaluator: every role,
@@ -46,8 +46,8 @@ accounts:
 var hub cached
 
 // hubAssembly is hubConfig, synthesized once.
-func hubAssembly(t testing.TB) *report.Assembly {
-	return hub.get(t, func(t testing.TB) *report.Assembly { return synthConfig(t, hubCfg(t)) })
+func hubAssembly(t testing.TB) *assembly.Assembly {
+	return hub.get(t, func(t testing.TB) *assembly.Assembly { return synthConfig(t, hubCfg(t)) })
 }
 
 func hubCfg(t testing.TB) *config.Config {
@@ -67,7 +67,7 @@ type accessWorld struct {
 	home   map[string]*iamStack   // by account id
 }
 
-func newAccessWorld(t testing.TB, label string, cfg *config.Config, asm *report.Assembly) *accessWorld {
+func newAccessWorld(t testing.TB, label string, cfg *config.Config, asm *assembly.Assembly) *accessWorld {
 	w := &accessWorld{label: label, cfg: cfg, stacks: map[string][]*iamStack{}, home: map[string]*iamStack{}}
 	for _, acc := range cfg.Accounts {
 		for _, region := range acc.Regions {
@@ -382,7 +382,7 @@ func (w *accessWorld) permissionRows(t testing.TB) []simRow {
 
 // baselineTrailName is the trail the account's home stack creates, or the
 // baseline's default name when it creates none.
-func baselineTrailName(t testing.TB, s report.Stack) string {
+func baselineTrailName(t testing.TB, s assembly.Stack) string {
 	for _, r := range resourcesOfType(s, "AWS::CloudTrail::Trail") {
 		if n, ok := r.Properties["TrailName"].(string); ok {
 			return n
@@ -468,13 +468,13 @@ func (w *accessWorld) protectionRows(t testing.TB) []simRow {
 	return rows
 }
 
-func sortedResources(s report.Stack) []report.Resource {
+func sortedResources(s assembly.Stack) []assembly.Resource {
 	ids := make([]string, 0, len(s.Template.Resources))
 	for id := range s.Template.Resources {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
-	out := make([]report.Resource, len(ids))
+	out := make([]assembly.Resource, len(ids))
 	for i, id := range ids {
 		out[i] = s.Template.Resources[id]
 	}
@@ -592,7 +592,7 @@ func TestAccessPolicyActionsExist(t *testing.T) {
 		Document map[string]any `json:"document"`
 	}
 	var docs []named
-	for _, asm := range []*report.Assembly{exampleAssembly(t), hubAssembly(t)} {
+	for _, asm := range []*assembly.Assembly{exampleAssembly(t), hubAssembly(t)} {
 		for _, s := range asm.Stacks {
 			is := readIAM(t, s)
 			names := make([]string, 0, len(is.Docs))

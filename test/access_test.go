@@ -14,13 +14,13 @@ import (
 	"github.com/secure-baseline/cdk-baseline/config"
 	"github.com/secure-baseline/cdk-baseline/constructs/accessmodel"
 	"github.com/secure-baseline/cdk-baseline/policies"
-	"github.com/secure-baseline/cdk-baseline/report"
+	"github.com/secure-baseline/cdk-baseline/report/assembly"
 )
 
 // accessResources are the resources of a stack under its Access construct,
 // by construct path (without the stack name).
-func accessResources(s report.Stack) map[string]report.Resource {
-	out := map[string]report.Resource{}
+func accessResources(s assembly.Stack) map[string]assembly.Resource {
+	out := map[string]assembly.Resource{}
 	for _, r := range s.Template.Resources {
 		if p := cdkPath(r); strings.HasPrefix(p, s.Name+"/Access/") {
 			out[strings.TrimPrefix(p, s.Name+"/")] = r
@@ -29,7 +29,7 @@ func accessResources(s report.Stack) map[string]report.Resource {
 	return out
 }
 
-func accessResource(t testing.TB, s report.Stack, path string) report.Resource {
+func accessResource(t testing.TB, s assembly.Stack, path string) assembly.Resource {
 	t.Helper()
 	r, ok := accessResources(s)[path]
 	if !ok {

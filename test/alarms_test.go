@@ -17,12 +17,12 @@ import (
 	"github.com/secure-baseline/cdk-baseline/constructs/securityalarms"
 	"github.com/secure-baseline/cdk-baseline/policies"
 	"github.com/secure-baseline/cdk-baseline/policies/policiestest"
-	"github.com/secure-baseline/cdk-baseline/report"
+	"github.com/secure-baseline/cdk-baseline/report/assembly"
 	"github.com/secure-baseline/cdk-baseline/stacks"
 )
 
 // logicalID returns the logical id of the only resource of a type.
-func logicalID(t testing.TB, s report.Stack, typ string) string {
+func logicalID(t testing.TB, s assembly.Stack, typ string) string {
 	t.Helper()
 	rs := resourcesOfType(s, typ)
 	if len(rs) != 1 {
@@ -35,7 +35,7 @@ func logicalID(t testing.TB, s report.Stack, typ string) string {
 }
 
 // trailLogGroupID is the logical id of the baseline trail's log group.
-func trailLogGroupID(t testing.TB, s report.Stack) string {
+func trailLogGroupID(t testing.TB, s assembly.Stack) string {
 	t.Helper()
 	var ids []string
 	for id, r := range resourcesOfType(s, "AWS::Logs::LogGroup") {
@@ -50,8 +50,8 @@ func trailLogGroupID(t testing.TB, s report.Stack) string {
 }
 
 // byProperty indexes resources of a type by one string property.
-func byProperty(s report.Stack, typ, property string) map[string]report.Resource {
-	out := map[string]report.Resource{}
+func byProperty(s assembly.Stack, typ, property string) map[string]assembly.Resource {
+	out := map[string]assembly.Resource{}
 	for _, r := range resourcesOfType(s, typ) {
 		if name, ok := r.Properties[property].(string); ok {
 			out[name] = r
@@ -63,7 +63,7 @@ func byProperty(s report.Stack, typ, property string) map[string]report.Resource
 // checkSecurityAlarms asserts that stack s holds exactly one metric filter
 // and one alarm per entry of want, as the catalog says, on logGroup (the
 // JSON of the filters' LogGroupName), each alarm notifying the alarm topic.
-func checkSecurityAlarms(t *testing.T, s report.Stack, want []policies.Alarm, logGroup string) {
+func checkSecurityAlarms(t *testing.T, s assembly.Stack, want []policies.Alarm, logGroup string) {
 	t.Helper()
 	filters := byProperty(s, "AWS::Logs::MetricFilter", "FilterName")
 	alarms := byProperty(s, "AWS::CloudWatch::Alarm", "AlarmName")
@@ -203,8 +203,8 @@ var alarmOptions cached
 // alarmOptionsAssembly synthesizes alarmOptionsConfig and, next to it, a
 // stack "AllAlarms" that holds every catalog entry (opt-in and templated
 // ones too, rendered with the proof's parameters), all in one synth.
-func alarmOptionsAssembly(t testing.TB) *report.Assembly {
-	return alarmOptions.get(t, func(t testing.TB) *report.Assembly {
+func alarmOptionsAssembly(t testing.TB) *assembly.Assembly {
+	return alarmOptions.get(t, func(t testing.TB) *assembly.Assembly {
 		cfg, err := config.Parse([]byte(alarmOptionsConfig), "alarm-options.yaml")
 		if err != nil {
 			t.Fatal(err)
@@ -226,7 +226,7 @@ func alarmOptionsAssembly(t testing.TB) *report.Assembly {
 			Alarms:   proofCatalog(t),
 		})
 		app.Synth(nil)
-		asm, err := report.ReadAssembly(outdir)
+		asm, err := assembly.Read(outdir)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -316,7 +316,7 @@ func TestSecurityAlarmsConstructRejectsBadProps(t *testing.T) {
 		{"an unrendered template", securityalarms.Props{LogGroup: logGroup, Topic: topic, Alarms: []policies.Alarm{catalogEntry("AdminRoleUsage")}},
 			"securityalarms: alarm AdminRoleUsage: pattern is not rendered; resolve the catalog with policies.Resolve first"},
 		{"a threshold of 0", securityalarms.Props{LogGroup: logGroup, Topic: topic, Alarms: with(func(a *policies.Alarm) { a.Threshold = 0 })},
-			"securityalarms: alarm RootAccountUsage: threshold must be > 0, got 0"},
+			"securityalarms: alarm RootAccountUsage: threshold must be greater than 0, got 0; it is how many matching events in one period fire the alarm"},
 		{"a description CloudWatch would refuse", securityalarms.Props{LogGroup: logGroup, Topic: topic, Alarms: with(func(a *policies.Alarm) { a.Runbook = strings.Repeat("x", 1000) })},
 			"securityalarms: alarm RootAccountUsage: description is 1281 characters, CloudWatch accepts 1024; shorten its description or runbook"},
 		{"an entry listed twice", securityalarms.Props{LogGroup: logGroup, Topic: topic, Alarms: []policies.Alarm{good, good}},

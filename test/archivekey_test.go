@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/secure-baseline/cdk-baseline/config"
-	"github.com/secure-baseline/cdk-baseline/report"
+	"github.com/secure-baseline/cdk-baseline/report/assembly"
 	"github.com/secure-baseline/cdk-baseline/stacks"
 )
 
@@ -31,8 +31,8 @@ const archiveKeyArn = "arn:aws:kms:eu-west-1:333333333333:key/0c6f1b5e-1f43-4c1e
 
 var archiveKeyAsm cached
 
-func archiveKeyAssembly(t testing.TB) *report.Assembly {
-	return archiveKeyAsm.get(t, func(t testing.TB) *report.Assembly {
+func archiveKeyAssembly(t testing.TB) *assembly.Assembly {
+	return archiveKeyAsm.get(t, func(t testing.TB) *assembly.Assembly {
 		cfg, err := config.Parse([]byte(archiveKeyConfig), "archive-key.yaml")
 		if err != nil {
 			t.Fatal(err)
@@ -98,7 +98,7 @@ func archiveKeyProblems(t testing.TB, cfg *config.Config, templates map[string]m
 	return problems, checked
 }
 
-func templatesOf(t testing.TB, asm *report.Assembly) map[string]map[string]svcResource {
+func templatesOf(t testing.TB, asm *assembly.Assembly) map[string]map[string]svcResource {
 	out := map[string]map[string]svcResource{}
 	for _, s := range asm.Stacks {
 		out[s.Name] = svcTemplate(t, asm, s)
@@ -122,7 +122,7 @@ func TestArchiveKeyReferences(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		cfg  *config.Config
-		asm  *report.Assembly
+		asm  *assembly.Assembly
 	}{
 		{"example", config.Example(), exampleAssembly(t)},
 		{"every region", everyRegion, everyRegionAssembly(t)},

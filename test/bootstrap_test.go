@@ -12,7 +12,7 @@ import (
 
 	"github.com/secure-baseline/cdk-baseline/config"
 	"github.com/secure-baseline/cdk-baseline/constructs/audittrail"
-	"github.com/secure-baseline/cdk-baseline/report"
+	"github.com/secure-baseline/cdk-baseline/report/assembly"
 	"github.com/secure-baseline/cdk-baseline/stacks"
 )
 
@@ -34,7 +34,7 @@ func TestDeployRoleFollowsTheBootstrapQualifier(t *testing.T) {
 	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outdir), Context: &context})
 	stacks.Build(app, config.Example())
 	app.Synth(nil)
-	asm, err := report.ReadAssembly(outdir)
+	asm, err := assembly.Read(outdir)
 	if err != nil {
 		t.Fatal(err)
 	}

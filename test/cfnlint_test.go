@@ -12,8 +12,7 @@ import (
 	"testing"
 
 	"github.com/goccy/go-yaml"
-
-	"github.com/secure-baseline/cdk-baseline/report"
+	"github.com/secure-baseline/cdk-baseline/report/assembly"
 )
 
 // lintedConfigs are the synthesized configs whose templates TestCfnLint
@@ -21,7 +20,7 @@ import (
 // anyway (each is cached, so linting costs no extra synth). Add yours.
 var lintedConfigs = []struct {
 	name     string
-	assembly func(testing.TB) *report.Assembly
+	assembly func(testing.TB) *assembly.Assembly
 }{
 	{"the example", exampleAssembly},
 	{"the trail options", trailOptionsAssembly},
@@ -72,7 +71,7 @@ func TestCfnLint(t *testing.T) {
 		asm := c.assembly(t)
 		// One run per region: a template is valid or not for the region
 		// its stack deploys to (resource types and values differ).
-		byRegion := map[string][]report.Stack{}
+		byRegion := map[string][]assembly.Stack{}
 		for _, s := range asm.Stacks {
 			byRegion[s.Region] = append(byRegion[s.Region], s)
 		}
@@ -82,7 +81,7 @@ func TestCfnLint(t *testing.T) {
 		}
 		sort.Strings(regions)
 		for _, region := range regions {
-			stacksOf := map[string]report.Stack{}
+			stacksOf := map[string]assembly.Stack{}
 			args := []string{"--format", "json", "--config-file", cfnLintConfig, "--regions", region, "--"}
 			for _, s := range byRegion[region] {
 				path := filepath.Join(asm.Dir, s.TemplateFile)
@@ -124,7 +123,7 @@ func TestCfnLint(t *testing.T) {
 // Authorization Reference as data and newer than cfn-lint's own list,
 // does know: cfn-lint lagging behind AWS, not a misspelling. It returns
 // those actions. Any action iam-data does not know either stays a warning.
-func laggingActionWarning(t *testing.T, s report.Stack, f cfnLintFinding) ([]string, bool) {
+func laggingActionWarning(t *testing.T, s assembly.Stack, f cfnLintFinding) ([]string, bool) {
 	if f.Rule.ID != "W3037" {
 		return nil, false
 	}
@@ -203,7 +202,7 @@ func runCfnLint(t *testing.T, bin string, args []string) []cfnLintFinding {
 
 // findingPath names where a finding is: its path in the template and, for
 // a resource, the construct path that made it (aws:cdk:path).
-func findingPath(s report.Stack, f cfnLintFinding) string {
+func findingPath(s assembly.Stack, f cfnLintFinding) string {
 	parts := make([]string, len(f.Location.Path))
 	for i, p := range f.Location.Path {
 		parts[i] = fmt.Sprint(p)
@@ -239,7 +238,7 @@ func cfnLintIgnoredRules(t *testing.T) []string {
 // TestCfnLintLaggingActions: W3037 is accepted only for actions iam-data
 // knows; a misspelt action stays a warning.
 func TestCfnLintLaggingActions(t *testing.T) {
-	s := report.Stack{Template: report.Template{Resources: map[string]report.Resource{
+	s := assembly.Stack{Template: assembly.Template{Resources: map[string]assembly.Resource{
 		"R": {Type: "AWS::IAM::Role", Properties: map[string]any{"Policies": []any{map[string]any{"PolicyDocument": map[string]any{
 			"Statement": []any{map[string]any{"Effect": "Deny", "Action": []any{"cloudwatch:GetRecords", "s3:GetObjekt"}, "Resource": "*"}},
 		}}}}},

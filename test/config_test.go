@@ -184,7 +184,7 @@ func TestRejectedConfigWritesNothing(t *testing.T) {
 	if err == nil {
 		t.Fatalf("the app accepted a bad config:\n%s", out)
 	}
-	want := "error: the config has 1 problem(s):\n" + bad + `:9: accounts[1].id: must be a quoted string, got the number 222 (YAML reads unquoted digits as a number and drops leading zeros); write "222"` + "\n"
+	want := "error: " + bad + " has 1 problem(s):\n" + bad + `:9: accounts[1].id: must be a quoted string, got the number 222 (YAML reads unquoted digits as a number and drops leading zeros); write "222"` + "\n"
 	if string(out) != want {
 		t.Errorf("output:\n%s\nwant:\n%s", out, want)
 	}

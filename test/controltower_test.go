@@ -16,7 +16,7 @@ import (
 	"testing"
 
 	"github.com/secure-baseline/cdk-baseline/policies"
-	"github.com/secure-baseline/cdk-baseline/report"
+	"github.com/secure-baseline/cdk-baseline/report/assembly"
 )
 
 // AWS Control Tower's proactive controls are CloudFormation Guard rules
@@ -154,7 +154,7 @@ func cdkPaths(t testing.TB, file string) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tmpl report.Template
+	var tmpl assembly.Template
 	if err := json.Unmarshal(data, &tmpl); err != nil {
 		t.Fatalf("%s: %v", file, err)
 	}
@@ -179,7 +179,7 @@ func s3ProtectionOff(t testing.TB, findings []guardFinding) []string {
 		if f.Rule != "CT.GUARDDUTY.PR.1" {
 			continue
 		}
-		var tmpl report.Template
+		var tmpl assembly.Template
 		data, err := os.ReadFile(f.File)
 		if err != nil || json.Unmarshal(data, &tmpl) != nil {
 			t.Fatalf("%s: cannot read it back (%v)", f.File, err)
@@ -217,7 +217,7 @@ func judgeGuard(findings []guardFinding, l policies.ControlTowerExceptions) (unl
 func controlTowerTemplates(t testing.TB) []string {
 	t.Helper()
 	var files []string
-	for _, asm := range []*report.Assembly{exampleAssembly(t), trailOptionsAssembly(t), stackSetAssembly(t)} {
+	for _, asm := range []*assembly.Assembly{exampleAssembly(t), trailOptionsAssembly(t), stackSetAssembly(t)} {
 		for _, s := range asm.Stacks {
 			files = append(files, filepath.Join(asm.Dir, s.TemplateFile))
 			for _, r := range s.Template.Resources {
@@ -376,16 +376,20 @@ func TestControlTowerExceptionListIsChecked(t *testing.T) {
 	const ok = "    resource: LogArchive/Bucket/Resource\n    reason: opt-in\n    doc: https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html\n"
 	for _, c := range []struct{ name, yaml, want string }{
 		{"a bad control id", head + "  - rule: S3.PR.9\n" + ok,
-			`ct.yaml: exceptions[0].rule: "S3.PR.9" is not a proactive control id like CT.S3.PR.9`},
+			`ct.yaml:3: exceptions[0].rule: "S3.PR.9" is not a proactive control id like CT.S3.PR.9`},
 		{"no reason", head + "  - rule: CT.S3.PR.9\n    resource: LogArchive/Bucket/Resource\n    doc: https://docs.aws.amazon.com/x\n",
-			"ct.yaml: exceptions[0].reason: say why LogArchive/Bucket/Resource does not meet CT.S3.PR.9"},
+			"ct.yaml:3: exceptions[0].reason: say why LogArchive/Bucket/Resource does not meet CT.S3.PR.9"},
 		{"a doc that is not AWS's", head + "  - rule: CT.S3.PR.9\n    resource: LogArchive/Bucket/Resource\n    reason: r\n    doc: https://example.com\n",
-			`ct.yaml: exceptions[0].doc: "https://example.com" must be the AWS documentation page the reason rests on (https://docs.aws.amazon.com/...)`},
+			`ct.yaml:6: exceptions[0].doc: "https://example.com" must be the AWS documentation page the reason rests on (https://docs.aws.amazon.com/...)`},
 		{"a stack-qualified path", head + "  - rule: CT.S3.PR.9\n    resource: /Prod/LogArchive\n    reason: r\n    doc: https://docs.aws.amazon.com/x\n",
-			`ct.yaml: exceptions[0].resource: "/Prod/LogArchive" must be a construct path under the stack, like LogArchive/Bucket/Resource`},
+			`ct.yaml:4: exceptions[0].resource: "/Prod/LogArchive" must be a construct path under the stack, like LogArchive/Bucket/Resource`},
 		{"an entry twice", head + "  - rule: CT.S3.PR.9\n" + ok + "  - rule: CT.S3.PR.9\n" + ok,
-			"ct.yaml: exceptions[1]: CT.S3.PR.9 on LogArchive/Bucket/Resource is listed twice"},
-		{"no source", "exceptions: []\n", "ct.yaml: source is required: the control reference's URL"},
+			"ct.yaml:7: exceptions[1]: CT.S3.PR.9 on LogArchive/Bucket/Resource is listed twice"},
+		{"every problem at once", head + "  - rule: S3.PR.9\n    resource: /x\n    reason: r\n    doc: https://example.com\n",
+			`ct.yaml:3: exceptions[0].rule: "S3.PR.9" is not a proactive control id like CT.S3.PR.9` + "\n" +
+				`ct.yaml:4: exceptions[0].resource: "/x" must be a construct path under the stack, like LogArchive/Bucket/Resource` + "\n" +
+				`ct.yaml:6: exceptions[0].doc: "https://example.com" must be the AWS documentation page the reason rests on (https://docs.aws.amazon.com/...)`},
+		{"no source", "exceptions: []\n", "ct.yaml:1: source: required: the control reference's URL"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := policies.ParseControlTowerExceptions([]byte(c.yaml), "ct.yaml")

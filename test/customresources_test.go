@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/secure-baseline/cdk-baseline/report"
+	"github.com/secure-baseline/cdk-baseline/report/assembly"
 )
 
 // sdkCallFunctionID is the logical id of each stack's shared custom-resource
@@ -23,7 +23,7 @@ const sdkCallFunctionID = "AWS679f53fac002430cb0da5b7982bd22872D164C4C"
 // (revertOnDelete, skip modes).
 var customResourceAssemblies = []struct {
 	name     string
-	assembly func(testing.TB) *report.Assembly
+	assembly func(testing.TB) *assembly.Assembly
 }{
 	{"the example", exampleAssembly},
 	{"the services options", servicesOptionsAssembly},

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/secure-baseline/cdk-baseline/config"
-	"github.com/secure-baseline/cdk-baseline/report"
+	"github.com/secure-baseline/cdk-baseline/report/assembly"
 )
 
 // Every delivery path into the baseline, simulated with the request the AWS
@@ -183,7 +183,7 @@ func foreign(arn string) string {
 
 // dStack is one stack of a world with its resources' ARNs.
 type dStack struct {
-	report.Stack
+	assembly.Stack
 	iam *iamStack
 }
 
@@ -310,7 +310,7 @@ type dWorld struct {
 	roles   map[string]*iamRole       // role ARN -> role
 }
 
-func newDWorld(t testing.TB, label string, cfg *config.Config, asm *report.Assembly) *dWorld {
+func newDWorld(t testing.TB, label string, cfg *config.Config, asm *assembly.Assembly) *dWorld {
 	t.Helper()
 	w := &dWorld{label: label, cfg: cfg, buckets: map[string]string{}, bPolicy: map[string]map[string]any{},
 		keys: map[string]*dKey{}, topics: map[string]map[string]any{}, topicKy: map[string]string{}, roles: map[string]*iamRole{}}
@@ -361,7 +361,7 @@ func newDWorld(t testing.TB, label string, cfg *config.Config, asm *report.Assem
 	return w
 }
 
-func sortedIDs(s report.Stack) []string {
+func sortedIDs(s assembly.Stack) []string {
 	ids := make([]string, 0, len(s.Template.Resources))
 	for id := range s.Template.Resources {
 		ids = append(ids, id)
@@ -634,8 +634,8 @@ accounts:
 
 var deliveryHub cached
 
-func deliveryHubAssembly(t testing.TB) *report.Assembly {
-	return deliveryHub.get(t, func(t testing.TB) *report.Assembly {
+func deliveryHubAssembly(t testing.TB) *assembly.Assembly {
+	return deliveryHub.get(t, func(t testing.TB) *assembly.Assembly {
 		cfg, err := config.Parse([]byte(deliveryHubConfig), "delivery-hub.yaml")
 		if err != nil {
 			t.Fatal(err)

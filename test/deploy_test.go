@@ -27,7 +27,7 @@ import (
 	"time"
 
 	"github.com/secure-baseline/cdk-baseline/config"
-	"github.com/secure-baseline/cdk-baseline/report"
+	"github.com/secure-baseline/cdk-baseline/report/assembly"
 )
 
 // TestDeploy is the deploy proof gate. It deploys the example config the
@@ -98,7 +98,7 @@ func TestDeploy(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "cdk.out")
 	emu.run(ctx, t, repoRoot, creds[ids[0]].env(env), cdk, "deploy", "--all", "--concurrency", strconv.Itoa(deployConcurrency),
 		"--require-approval", "never", "--no-notices", "--app", app, "--output", out)
-	asm, err := report.ReadAssembly(out)
+	asm, err := assembly.Read(out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -592,7 +592,7 @@ func countList(counts map[string]int, listed map[string]map[string]bool) string 
 // deployCheck compares one stack's template with what the emulator holds.
 type deployCheck struct {
 	t        *testing.T
-	stack    report.Stack
+	stack    assembly.Stack
 	acct     *accountState
 	reg      *regionState
 	seen     *deploySeen
@@ -600,7 +600,7 @@ type deployCheck struct {
 	types    map[string]string // logical id -> type, as CloudFormation created it
 }
 
-func newDeployCheck(t *testing.T, s report.Stack, acct *accountState, seen *deploySeen) *deployCheck {
+func newDeployCheck(t *testing.T, s assembly.Stack, acct *accountState, seen *deploySeen) *deployCheck {
 	c := &deployCheck{t: t, stack: s, acct: acct, reg: acct.Regions[s.Region], seen: seen,
 		physical: map[string]string{}, types: map[string]string{}}
 	for _, r := range c.reg.Stacks[s.Name] {
@@ -614,7 +614,7 @@ func newDeployCheck(t *testing.T, s report.Stack, acct *accountState, seen *depl
 
 // deployCheckers verify one deployed resource type each, against the AWS
 // APIs. A type moto's CloudFormation does not create is never checked.
-var deployCheckers = map[string]func(c *deployCheck, id string, r report.Resource){
+var deployCheckers = map[string]func(c *deployCheck, id string, r assembly.Resource){
 	"AWS::S3::Bucket":         (*deployCheck).bucket,
 	"AWS::KMS::Key":           (*deployCheck).key,
 	"AWS::KMS::Alias":         (*deployCheck).alias,
@@ -907,7 +907,7 @@ func (c *deployCheck) principal(list []iamPrincipal, name string) *iamPrincipal 
 }
 
 // prop reads a nested template property.
-func prop(r report.Resource, path ...string) any {
+func prop(r assembly.Resource, path ...string) any {
 	var v any = r.Properties
 	for _, k := range path {
 		m, ok := v.(map[string]any)
@@ -919,7 +919,7 @@ func prop(r report.Resource, path ...string) any {
 	return v
 }
 
-func (c *deployCheck) bucket(id string, r report.Resource) {
+func (c *deployCheck) bucket(id string, r assembly.Resource) {
 	name := c.physical[id]
 	for _, b := range c.acct.S3.Buckets {
 		if b.Name != name {
@@ -977,7 +977,7 @@ func (c *deployCheck) bucket(id string, r report.Resource) {
 	c.errorf(id, "CloudFormation created bucket %s but ListBuckets does not show it", name)
 }
 
-func (c *deployCheck) key(id string, r report.Resource) {
+func (c *deployCheck) key(id string, r assembly.Resource) {
 	for _, k := range c.reg.Keys {
 		if k.KeyID != c.physical[id] {
 			continue
@@ -1001,7 +1001,7 @@ func (c *deployCheck) key(id string, r report.Resource) {
 	c.errorf(id, "CloudFormation created key %s but ListKeys does not show it", c.physical[id])
 }
 
-func (c *deployCheck) alias(id string, r report.Resource) {
+func (c *deployCheck) alias(id string, r assembly.Resource) {
 	name, _ := prop(r, "AliasName").(string)
 	for _, a := range c.reg.Aliases {
 		if a.AliasName != name {
@@ -1019,7 +1019,7 @@ func (c *deployCheck) alias(id string, r report.Resource) {
 	c.errorf(id, "ListAliases does not show %s", name)
 }
 
-func (c *deployCheck) logGroup(id string, r report.Resource) {
+func (c *deployCheck) logGroup(id string, r assembly.Resource) {
 	name := c.physical[id]
 	for _, g := range c.reg.LogGroups {
 		if g.Name != name {
@@ -1047,7 +1047,7 @@ func (c *deployCheck) logGroup(id string, r report.Resource) {
 
 // principalPolicies checks a role's or group's inline and managed
 // policies against the template.
-func (c *deployCheck) principalPolicies(id string, r report.Resource, p *iamPrincipal) {
+func (c *deployCheck) principalPolicies(id string, r assembly.Resource, p *iamPrincipal) {
 	policies, _ := prop(r, "Policies").([]any)
 	for _, pol := range policies {
 		pm, _ := pol.(map[string]any)
@@ -1074,7 +1074,7 @@ func (c *deployCheck) principalPolicies(id string, r report.Resource, p *iamPrin
 	}
 }
 
-func (c *deployCheck) role(id string, r report.Resource) {
+func (c *deployCheck) role(id string, r assembly.Resource) {
 	role := c.principal(c.acct.IAM.Roles, c.physical[id])
 	if role == nil || role.RoleName == "" {
 		c.errorf(id, "CloudFormation created role %s but ListRoles does not show it", c.physical[id])
@@ -1090,7 +1090,7 @@ func (c *deployCheck) role(id string, r report.Resource) {
 	c.principalPolicies(id, r, role)
 }
 
-func (c *deployCheck) group(id string, r report.Resource) {
+func (c *deployCheck) group(id string, r assembly.Resource) {
 	group := c.principal(c.acct.IAM.Groups, c.physical[id])
 	if group == nil || group.GroupName == "" {
 		c.errorf(id, "CloudFormation created group %s but ListGroups does not show it", c.physical[id])
@@ -1100,7 +1100,7 @@ func (c *deployCheck) group(id string, r report.Resource) {
 }
 
 // inlinePolicy checks an AWS::IAM::Policy on every role and group it names.
-func (c *deployCheck) inlinePolicy(id string, r report.Resource) {
+func (c *deployCheck) inlinePolicy(id string, r assembly.Resource) {
 	name, _ := prop(r, "PolicyName").(string)
 	for _, kind := range []string{"Roles", "Groups"} {
 		list := c.acct.IAM.Roles
@@ -1128,7 +1128,7 @@ func (c *deployCheck) inlinePolicy(id string, r report.Resource) {
 	}
 }
 
-func (c *deployCheck) managedPolicy(id string, r report.Resource) {
+func (c *deployCheck) managedPolicy(id string, r assembly.Resource) {
 	arn := c.physical[id]
 	for _, p := range c.acct.IAM.Policies {
 		if p.Arn != arn {
@@ -1160,7 +1160,7 @@ func (c *deployCheck) managedPolicy(id string, r report.Resource) {
 	c.errorf(id, "CloudFormation created policy %s but ListPolicies does not show it", arn)
 }
 
-func (c *deployCheck) topic(id string, r report.Resource) {
+func (c *deployCheck) topic(id string, r assembly.Resource) {
 	arn := c.physical[id]
 	for _, attrs := range c.reg.Topics {
 		if attrs["TopicArn"] != arn {
@@ -1183,7 +1183,7 @@ func (c *deployCheck) topic(id string, r report.Resource) {
 	c.errorf(id, "CloudFormation created topic %s but ListTopics does not show it", arn)
 }
 
-func (c *deployCheck) subscription(id string, r report.Resource) {
+func (c *deployCheck) subscription(id string, r assembly.Resource) {
 	for _, s := range c.reg.Subscriptions {
 		if c.matches(prop(r, "TopicArn"), s["TopicArn"]) && prop(r, "Protocol") == s["Protocol"] && c.matches(prop(r, "Endpoint"), s["Endpoint"]) {
 			return
@@ -1192,7 +1192,7 @@ func (c *deployCheck) subscription(id string, r report.Resource) {
 	c.errorf(id, "ListSubscriptions shows no %v subscription of %v to %s", prop(r, "Protocol"), prop(r, "Endpoint"), jsonOf(c.t, prop(r, "TopicArn")))
 }
 
-func (c *deployCheck) rule(id string, r report.Resource) {
+func (c *deployCheck) rule(id string, r assembly.Resource) {
 	for _, rule := range c.reg.Rules {
 		if rule.Name != c.physical[id] && rule.Arn != c.physical[id] {
 			continue

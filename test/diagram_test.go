@@ -7,7 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/secure-baseline/cdk-baseline/report"
+	"github.com/secure-baseline/cdk-baseline/internal/app"
+	"github.com/secure-baseline/cdk-baseline/report/diagram"
 )
 
 // TestReadmeDiagramIsCurrent keeps README's architecture diagram from going
@@ -15,7 +16,7 @@ import (
 // diagram` draws for the example. After a change to the stacks, run
 // `make diagram` and review the README diff.
 func TestReadmeDiagramIsCurrent(t *testing.T) {
-	want, err := report.Diagram(exampleAssembly(t), "")
+	want, err := diagram.Draw(exampleAssembly(t), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,7 +24,7 @@ func TestReadmeDiagramIsCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := report.DiagramBlock(string(readme))
+	got, err := diagram.Block(string(readme))
 	if err != nil {
 		t.Fatalf("README.md: %v", err)
 	}
@@ -33,7 +34,7 @@ func TestReadmeDiagramIsCurrent(t *testing.T) {
 }
 
 func TestDiagramOfTheExample(t *testing.T) {
-	d, err := report.Diagram(exampleAssembly(t), "")
+	d, err := diagram.Draw(exampleAssembly(t), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +57,7 @@ func TestDiagramOfTheExample(t *testing.T) {
 	if strings.Contains(d, "Dev-") {
 		t.Error("the diagram draws more than one account")
 	}
-	if _, err := report.Diagram(exampleAssembly(t), "Nobody"); err == nil || !strings.Contains(err.Error(), `no account "Nobody" in `) {
+	if _, err := diagram.Draw(exampleAssembly(t), "Nobody"); err == nil || !strings.Contains(err.Error(), `no account "Nobody" in `) {
 		t.Errorf("unknown account: %v", err)
 	}
 }
@@ -64,19 +65,19 @@ func TestDiagramOfTheExample(t *testing.T) {
 func TestDiagramCommandRewritesOnlyTheBlock(t *testing.T) {
 	dir := copyAssembly(t, exampleAssembly(t))
 	readme := filepath.Join(t.TempDir(), "README.md")
-	os.WriteFile(readme, []byte("# Title\n\nbefore\n"+report.DiagramBegin+"\nold\n"+report.DiagramEnd+"\nafter\n"), 0o644)
+	os.WriteFile(readme, []byte("# Title\n\nbefore\n"+diagram.Begin+"\nold\n"+diagram.End+"\nafter\n"), 0o644)
 	var out bytes.Buffer
-	if err := report.DiagramCommand(&out, []string{"--readme", readme, dir}); err != nil {
+	if err := app.Run(&out, "diagram", []string{"--readme", readme, dir}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := os.ReadFile(readme)
-	want, _ := report.Diagram(exampleAssembly(t), "")
-	if string(got) != "# Title\n\nbefore\n"+report.DiagramBegin+"\n"+want+report.DiagramEnd+"\nafter\n" {
+	want, _ := diagram.Draw(exampleAssembly(t), "")
+	if string(got) != "# Title\n\nbefore\n"+diagram.Begin+"\n"+want+diagram.End+"\nafter\n" {
 		t.Errorf("README after make diagram:\n%s", got)
 	}
 	noMarkers := filepath.Join(t.TempDir(), "README.md")
 	os.WriteFile(noMarkers, []byte("# Title\n"), 0o644)
-	err := report.DiagramCommand(&out, []string{"--readme", noMarkers, dir})
+	err := app.Run(&out, "diagram", []string{"--readme", noMarkers, dir})
 	if err == nil || err.Error() != noMarkers+": no line <!-- diagram:begin -->; add it, and a line <!-- diagram:end --> after it, where the diagram goes" {
 		t.Errorf("error = %v", err)
 	}

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/secure-baseline/cdk-baseline/config"
-	"github.com/secure-baseline/cdk-baseline/report"
+	"github.com/secure-baseline/cdk-baseline/report/assembly"
 )
 
 var goldenDir = filepath.Join("testdata", "golden")
@@ -27,7 +27,7 @@ var goldenDir = filepath.Join("testdata", "golden")
 func TestGoldenTemplates(t *testing.T) {
 	sets := []struct {
 		dir string
-		asm func(testing.TB) *report.Assembly
+		asm func(testing.TB) *assembly.Assembly
 	}{
 		{goldenDir, exampleAssembly},
 		{filepath.Join(goldenDir, "multi-account"), trailOptionsAssembly},
@@ -90,7 +90,7 @@ func checkGolden(t *testing.T, dir string, files map[string][]byte) {
 	}
 }
 
-func readTemplate(t testing.TB, asm *report.Assembly, s report.Stack) []byte {
+func readTemplate(t testing.TB, asm *assembly.Assembly, s assembly.Stack) []byte {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(asm.Dir, s.TemplateFile))
 	if err != nil {
@@ -183,7 +183,7 @@ func TestCLISynthMatchesGolden(t *testing.T) {
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("cdk synth: %v\n%s", err, msg)
 	}
-	asm, err := report.ReadAssembly(out)
+	asm, err := assembly.Read(out)
 	if err != nil {
 		t.Fatal(err)
 	}

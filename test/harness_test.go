@@ -17,7 +17,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/secure-baseline/cdk-baseline/config"
-	"github.com/secure-baseline/cdk-baseline/report"
+	"github.com/secure-baseline/cdk-baseline/internal/app"
+	"github.com/secure-baseline/cdk-baseline/report/assembly"
 	"github.com/secure-baseline/cdk-baseline/stacks"
 )
 
@@ -76,7 +77,7 @@ func cdkContext(t testing.TB) map[string]any {
 
 // synthConfig synthesizes cfg the way main does, into a fresh directory,
 // and reads the result back.
-func synthConfig(t testing.TB, cfg *config.Config) *report.Assembly {
+func synthConfig(t testing.TB, cfg *config.Config) *assembly.Assembly {
 	t.Helper()
 	outdir, err := os.MkdirTemp(tmpRoot, "cdk.out-")
 	if err != nil {
@@ -86,7 +87,7 @@ func synthConfig(t testing.TB, cfg *config.Config) *report.Assembly {
 	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outdir), Context: &context})
 	stacks.Build(app, cfg)
 	app.Synth(nil)
-	asm, err := report.ReadAssembly(outdir)
+	asm, err := assembly.Read(outdir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,17 +96,17 @@ func synthConfig(t testing.TB, cfg *config.Config) *report.Assembly {
 
 type cached struct {
 	once sync.Once
-	asm  *report.Assembly
+	asm  *assembly.Assembly
 	fail string
 }
 
 // cachedSynth synthesizes once per test binary, however many tests ask.
-func (c *cached) get(t testing.TB, build func(testing.TB) *report.Assembly) *report.Assembly {
+func (c *cached) get(t testing.TB, build func(testing.TB) *assembly.Assembly) *assembly.Assembly {
 	t.Helper()
 	c.once.Do(func() {
 		defer func() {
 			if r := recover(); r != nil {
-				c.fail = stacks.CleanPanic(r)
+				c.fail = app.CleanPanic(r)
 			}
 		}()
 		c.asm = build(t)
@@ -119,12 +120,12 @@ func (c *cached) get(t testing.TB, build func(testing.TB) *report.Assembly) *rep
 var example cached
 
 // exampleAssembly is the example config, synthesized once.
-func exampleAssembly(t testing.TB) *report.Assembly {
-	return example.get(t, func(t testing.TB) *report.Assembly { return synthConfig(t, config.Example()) })
+func exampleAssembly(t testing.TB) *assembly.Assembly {
+	return example.get(t, func(t testing.TB) *assembly.Assembly { return synthConfig(t, config.Example()) })
 }
 
 // stack returns the named stack of an assembly.
-func stack(t testing.TB, asm *report.Assembly, name string) report.Stack {
+func stack(t testing.TB, asm *assembly.Assembly, name string) assembly.Stack {
 	t.Helper()
 	for _, s := range asm.Stacks {
 		if s.Name == name {
@@ -132,12 +133,12 @@ func stack(t testing.TB, asm *report.Assembly, name string) report.Stack {
 		}
 	}
 	t.Fatalf("no stack %s in the assembly", name)
-	return report.Stack{}
+	return assembly.Stack{}
 }
 
 // resourcesOfType lists a stack's resources of one type, by logical id.
-func resourcesOfType(s report.Stack, typ string) map[string]report.Resource {
-	out := map[string]report.Resource{}
+func resourcesOfType(s assembly.Stack, typ string) map[string]assembly.Resource {
+	out := map[string]assembly.Resource{}
 	for id, r := range s.Template.Resources {
 		if r.Type == typ {
 			out[id] = r
@@ -147,7 +148,7 @@ func resourcesOfType(s report.Stack, typ string) map[string]report.Resource {
 }
 
 // one returns the only resource of a type in a stack.
-func one(t testing.TB, s report.Stack, typ string) report.Resource {
+func one(t testing.TB, s assembly.Stack, typ string) assembly.Resource {
 	t.Helper()
 	rs := resourcesOfType(s, typ)
 	if len(rs) != 1 {
@@ -156,7 +157,7 @@ func one(t testing.TB, s report.Stack, typ string) report.Resource {
 	for _, r := range rs {
 		return r
 	}
-	return report.Resource{}
+	return assembly.Resource{}
 }
 
 var assetHash = regexp.MustCompile(`[0-9a-f]{64}`)

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/secure-baseline/cdk-baseline/report"
+	"github.com/secure-baseline/cdk-baseline/report/assembly"
 )
 
 // The ordering proof. CloudFormation creates the resources of a template in
@@ -179,7 +179,7 @@ type orderReport struct {
 
 // assemblyOrderUnits reads a cloud assembly: its stacks with the manifest's
 // dependencies, and, when it deploys StackSets, their member templates.
-func assemblyOrderUnits(t testing.TB, label string, asm *report.Assembly) []*orderUnit {
+func assemblyOrderUnits(t testing.TB, label string, asm *assembly.Assembly) []*orderUnit {
 	t.Helper()
 	deps := manifestStackDeps(t, asm.Dir)
 	u := &orderUnit{label: label, deps: deps}
@@ -833,7 +833,7 @@ func (u *orderUnit) namedBy(s *orderStack, key string, v any, ids []orderIdentit
 //     (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudformation.html),
 //     and its StackSetId attribute (also what Ref returns) is
 //     "<StackSetName>:<Id>".
-func stackSetOrderUnit(t testing.TB, label string, asm *report.Assembly, s report.Stack, raw map[string]map[string]any) *orderUnit {
+func stackSetOrderUnit(t testing.TB, label string, asm *assembly.Assembly, s assembly.Stack, raw map[string]map[string]any) *orderUnit {
 	deployer := newOrderStack(s.Name, orderEnv{"aws", s.Region, s.Account, s.Name}, raw)
 	type set struct {
 		id, name string
@@ -916,7 +916,7 @@ func stackSetOrderUnit(t testing.TB, label string, asm *report.Assembly, s repor
 // orderedConfigs are every config the tests synthesize. Add yours.
 var orderedConfigs = []struct {
 	name     string
-	assembly func(testing.TB) *report.Assembly
+	assembly func(testing.TB) *assembly.Assembly
 }{
 	{"example", exampleAssembly},
 	{"multi-account with a central archive", trailOptionsAssembly},
@@ -967,7 +967,7 @@ func TestDeployOrderCatchesRaces(t *testing.T) {
 	formats := loadSARFormats(t)
 	cases := []struct {
 		name     string
-		assembly func(testing.TB) *report.Assembly
+		assembly func(testing.TB) *assembly.Assembly
 		break_   func(t *testing.T, dir string)
 		want     string
 	}{
@@ -1079,7 +1079,7 @@ func TestDeployOrderCatchesRaces(t *testing.T) {
 			dir := t.TempDir()
 			copyTree(t, asm.Dir, dir)
 			c.break_(t, dir)
-			broken, err := report.ReadAssembly(dir)
+			broken, err := assembly.Read(dir)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -1094,7 +1094,7 @@ func TestDeployOrderCatchesRaces(t *testing.T) {
 	}
 }
 
-func proveAssembly(t *testing.T, formats sarFormats, asm *report.Assembly) []string {
+func proveAssembly(t *testing.T, formats sarFormats, asm *assembly.Assembly) []string {
 	var out []string
 	for _, u := range assemblyOrderUnits(t, "copy", asm) {
 		out = append(out, u.prove(formats).problems...)

@@ -525,22 +525,15 @@ func roContentRows(t *testing.T, ro readOnlyRole, list policies.ContentReads, po
 
 // simulateRows runs rows through simulate.mjs and returns the failing
 // rows' messages and the decision counts by kind.
-func simulateRows(t *testing.T, node, dir string, rows []simRow) (failures []string, counts map[string]map[string]int) {
+func simulateRows(t *testing.T, rows []simRow) (failures []string, counts map[string]map[string]int) {
 	cases := make([]simCase, len(rows))
 	for i, r := range rows {
 		cases[i] = r.simCase
 	}
-	out, code := runNode(t, node, map[string]any{"cases": cases}, dir+"/simulate.mjs")
-	var rep simReport
-	if err := json.Unmarshal(out, &rep); err != nil {
-		t.Fatalf("simulate.mjs (exit %d) printed no report: %v\n%.2000s", code, err, out)
-	}
-	if len(rep.Errors) > 0 || len(rep.Results) != len(rows) {
-		t.Fatalf("simulate.mjs: %v; %d results for %d cases", rep.Errors, len(rep.Results), len(rows))
-	}
+	results := simulate(t, cases)
 	counts = map[string]map[string]int{}
 	for i, r := range rows {
-		res := rep.Results[i]
+		res := results[i]
 		if counts[r.kind] == nil {
 			counts[r.kind] = map[string]int{}
 		}
@@ -559,7 +552,7 @@ func simulateRows(t *testing.T, node, dir string, rows []simRow) (failures []str
 
 // TestReadOnlyDeniesContentReads is the simulation of the proof.
 func TestReadOnlyDeniesContentReads(t *testing.T) {
-	node, dir := nodeTools(t)
+	nodeTools(t) // skips without the Node packages
 	list := contentReadsList(t)
 	var rows []simRow
 	for i, ro := range readOnlyRoles(t) {
@@ -567,7 +560,7 @@ func TestReadOnlyDeniesContentReads(t *testing.T) {
 		// them once.
 		rows = append(rows, roContentRows(t, ro, list, ro.role.Policies, i == 0)...)
 	}
-	failures, counts := simulateRows(t, node, dir, rows)
+	failures, counts := simulateRows(t, rows)
 	for _, f := range failures {
 		t.Error(f)
 	}
@@ -581,7 +574,7 @@ func TestReadOnlyDeniesContentReads(t *testing.T) {
 // dropped from a copy of the role's deny, the proof fails on exactly that
 // action.
 func TestReadOnlyContentProofCatchesAMissingDeny(t *testing.T) {
-	node, dir := nodeTools(t)
+	nodeTools(t) // skips without the Node packages
 	list := contentReadsList(t)
 	ro := readOnlyRoles(t)[0]
 	const dropped = "cognito-idp:DescribeUserPoolClient"
@@ -617,7 +610,7 @@ func TestReadOnlyContentProofCatchesAMissingDeny(t *testing.T) {
 	}
 	// It is both a content verdict and an issue example: two failures,
 	// both naming it, and nothing else.
-	failures, _ := simulateRows(t, node, dir, roContentRows(t, ro, list, mutated, false))
+	failures, _ := simulateRows(t, roContentRows(t, ro, list, mutated, false))
 	want := []string{
 		"content read: " + dropped + " on *: Allowed, want ExplicitlyDenied",
 		"issue example: " + dropped + " on *: Allowed, want Denied",

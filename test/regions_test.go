@@ -14,7 +14,7 @@ import (
 	"github.com/secure-baseline/cdk-baseline/constructs/guardduty"
 	"github.com/secure-baseline/cdk-baseline/constructs/securityhub"
 	"github.com/secure-baseline/cdk-baseline/policies"
-	"github.com/secure-baseline/cdk-baseline/report"
+	"github.com/secure-baseline/cdk-baseline/report/assembly"
 )
 
 // The regional-limits table (policies/regions.yaml) must speak of the
@@ -50,7 +50,7 @@ func TestRegionalLimitsNameKnownThings(t *testing.T) {
 	}
 	for _, f := range limits.GuardDutyFeatures {
 		known(f.Plan, f.Unavailable)
-		if !slices.Contains(config.ProtectionPlans, f.Plan) {
+		if !slices.Contains(protectionPlanNames(), f.Plan) {
 			t.Errorf("%s is not a guardDuty.protection plan", f.Plan)
 		}
 	}
@@ -119,15 +119,15 @@ func TestRegionalLimitConfigErrors(t *testing.T) {
 func everyRegionConfig() string {
 	return "homeRegion: us-east-1\nregions: [" + strings.Join(config.Regions, ", ") + "]\n" +
 		"notifications: {emails: [security@example.com]}\n" +
-		"guardDuty: {protection: [" + strings.Join(config.ProtectionPlans, ", ") + "]}\n" +
+		"guardDuty: {protection: [" + strings.Join(protectionPlanNames(), ", ") + "]}\n" +
 		"securityHub: {standards: [" + strings.Join(config.SecurityHubStandards, ", ") + "]}\n" +
 		"accounts:\n  - {name: World, id: \"123456789012\"}\n"
 }
 
 var everyRegion cached
 
-func everyRegionAssembly(t testing.TB) *report.Assembly {
-	return everyRegion.get(t, func(t testing.TB) *report.Assembly {
+func everyRegionAssembly(t testing.TB) *assembly.Assembly {
+	return everyRegion.get(t, func(t testing.TB) *assembly.Assembly {
 		cfg, err := config.Parse([]byte(everyRegionConfig()), "every-region.yaml")
 		if err != nil {
 			t.Fatal(err)
@@ -204,7 +204,7 @@ func jsonString(v any) string {
 
 // manifestWarnings are the synth warnings of each stack, from the cloud
 // assembly manifest.
-func manifestWarnings(t testing.TB, asm *report.Assembly) map[string][]string {
+func manifestWarnings(t testing.TB, asm *assembly.Assembly) map[string][]string {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(asm.Dir, "manifest.json"))
 	if err != nil {
@@ -260,11 +260,11 @@ func TestEveryRegionHoldsWhatExistsThere(t *testing.T) {
 		name := "World-" + region
 		res := svcTemplate(t, asm, stack(t, asm, name))
 		checked++
-		for _, p := range limitProblems(limits, region, "us-east-1", "123456789012", config.ProtectionPlans, res) {
+		for _, p := range limitProblems(limits, region, "us-east-1", "123456789012", protectionPlanNames(), res) {
 			t.Error(p)
 		}
 		var want []string
-		for _, p := range config.ProtectionPlans {
+		for _, p := range protectionPlanNames() {
 			if !limits.PlanAvailable(p, region) {
 				omittedPlans++
 				f, _ := limits.PlanLimit(p)
@@ -300,7 +300,7 @@ func TestEveryRegionHoldsWhatExistsThere(t *testing.T) {
 func TestRegionLimitCheckCatchesBrokenTemplates(t *testing.T) {
 	asm := everyRegionAssembly(t)
 	limits := policies.MustRegionalAvailability()
-	plans := config.ProtectionPlans
+	plans := protectionPlanNames()
 	load := func(region string) map[string]svcResource {
 		return svcTemplate(t, asm, stack(t, asm, "World-"+region))
 	}
@@ -352,4 +352,14 @@ func TestRegionalLimitsUseTheDetectorsFeatureNames(t *testing.T) {
 			t.Errorf("plan %s: the table says %s, the detector uses %q", f.Plan, f.Feature, got)
 		}
 	}
+}
+
+// protectionPlanNames are config.ProtectionPlans as the strings
+// policies/regions.yaml and the templates hold.
+func protectionPlanNames() []string {
+	out := make([]string, len(config.ProtectionPlans))
+	for i, p := range config.ProtectionPlans {
+		out[i] = string(p)
+	}
+	return out
 }

@@ -39,7 +39,7 @@ func TestResidualRisksShown(t *testing.T) {
 	if !strings.Contains(string(readme), want) {
 		t.Errorf("README.md's residual-risk table differs from policies/iam/residual-risks.yaml; it should read:\n%s", want)
 	}
-	md := string(report.BuildReview(exampleAssembly(t), nil, report.DefaultAssumptions()).Markdown())
+	md := string(buildReview(t, exampleAssembly(t), nil, report.DefaultAssumptions()).Markdown())
 	if !strings.Contains(md, "## Residual risks of the access model") || !strings.Contains(md, want) {
 		t.Errorf("REVIEW.md has no residual-risk table equal to the list")
 	}

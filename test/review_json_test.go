@@ -14,6 +14,7 @@ import (
 
 	"github.com/secure-baseline/cdk-baseline/config"
 	"github.com/secure-baseline/cdk-baseline/report"
+	"github.com/secure-baseline/cdk-baseline/report/assembly"
 )
 
 // mdTable is one Markdown table of REVIEW.md: the heading it sits under
@@ -210,7 +211,7 @@ func TestReviewJSONAgreesWithMarkdown(t *testing.T) {
 		r    *report.Review
 	}{
 		{"the example", exampleReview(t)},
-		{"a review with changes", report.BuildReview(head, base, report.DefaultAssumptions())},
+		{"a review with changes", buildReview(t, head, base, report.DefaultAssumptions())},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			md := string(c.r.Markdown())
@@ -272,9 +273,9 @@ var prHeadConfig = strings.Replace(prBaseConfig, "[security@example.com]", "[sec
 
 var prBase, prHead cached
 
-func prAssemblies(t testing.TB) (base, head *report.Assembly) {
-	synth := func(yaml, name string) func(testing.TB) *report.Assembly {
-		return func(t testing.TB) *report.Assembly {
+func prAssemblies(t testing.TB) (base, head *assembly.Assembly) {
+	synth := func(yaml, name string) func(testing.TB) *assembly.Assembly {
+		return func(t testing.TB) *assembly.Assembly {
 			cfg, err := config.Parse([]byte(yaml), name)
 			if err != nil {
 				t.Fatal(err)
@@ -287,8 +288,8 @@ func prAssemblies(t testing.TB) (base, head *report.Assembly) {
 
 func TestPRCommentOnTwoRealAssemblies(t *testing.T) {
 	base, head := prAssemblies(t)
-	baseJ := reviewJSON(t, report.BuildReview(base, nil, report.DefaultAssumptions()))
-	headJ := reviewJSON(t, report.BuildReview(head, base, report.DefaultAssumptions()))
+	baseJ := reviewJSON(t, buildReview(t, base, nil, report.DefaultAssumptions()))
+	headJ := reviewJSON(t, buildReview(t, head, base, report.DefaultAssumptions()))
 
 	comment, blocked, err := report.PRComment(headJ, baseJ, report.PRCommentOptions{})
 	if err != nil {
@@ -349,7 +350,7 @@ func TestPRCommentOnTwoRealAssemblies(t *testing.T) {
 
 	// Negative: a head without stateful changes passes; a head review
 	// without --previous is an error, never a silent pass.
-	same := reviewJSON(t, report.BuildReview(base, base, report.DefaultAssumptions()))
+	same := reviewJSON(t, buildReview(t, base, base, report.DefaultAssumptions()))
 	if text, blocked, err := report.PRComment(same, baseJ, report.PRCommentOptions{}); err != nil || blocked || !strings.Contains(text, "No stateful resource is replaced or removed.") {
 		t.Errorf("an unchanged assembly: blocked %v, err %v\n%s", blocked, err, text)
 	}

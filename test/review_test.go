@@ -10,7 +10,10 @@ import (
 	"testing"
 
 	"github.com/secure-baseline/cdk-baseline/config"
+	"github.com/secure-baseline/cdk-baseline/internal/app"
 	"github.com/secure-baseline/cdk-baseline/report"
+	"github.com/secure-baseline/cdk-baseline/report/assembly"
+	"github.com/secure-baseline/cdk-baseline/report/diff"
 )
 
 // The controls the review's matrix must hold, in order (issue 7 part 4).
@@ -52,7 +55,7 @@ func byPaths(r report.Result) []string {
 }
 
 func exampleReview(t testing.TB) *report.Review {
-	return report.BuildReview(exampleAssembly(t), nil, report.DefaultAssumptions())
+	return buildReview(t, exampleAssembly(t), nil, report.DefaultAssumptions())
 }
 
 func TestReviewMatrixHasEveryControlInScope(t *testing.T) {
@@ -163,7 +166,7 @@ func TestReviewOfTheExample(t *testing.T) {
 		}
 	})
 	t.Run("with disableGlobalControlsOutsideHome false Config.1 fails outside the home region", func(t *testing.T) {
-		r := report.BuildReview(servicesOptionsAssembly(t), nil, report.DefaultAssumptions())
+		r := buildReview(t, servicesOptionsAssembly(t), nil, report.DefaultAssumptions())
 		all, base := reviewMatrix(t, r, "AllControls-eu-west-1"), reviewMatrix(t, r, "Base-eu-west-1")
 		if got := all["Config.1"]; got.Status != report.NotCovered || !strings.Contains(got.Why, "leaves out the IAM global types here") {
 			t.Errorf("Config.1 = %s (%s), want NOT COVERED", got.Status, got.Why)
@@ -212,8 +215,8 @@ accounts:
 
 var reviewOptions cached
 
-func reviewOptionsAssembly(t testing.TB) *report.Assembly {
-	return reviewOptions.get(t, func(t testing.TB) *report.Assembly {
+func reviewOptionsAssembly(t testing.TB) *assembly.Assembly {
+	return reviewOptions.get(t, func(t testing.TB) *assembly.Assembly {
 		cfg, err := config.Parse([]byte(reviewOptionsConfig), "review-options.yaml")
 		if err != nil {
 			t.Fatal(err)
@@ -224,7 +227,7 @@ func reviewOptionsAssembly(t testing.TB) *report.Assembly {
 
 func TestReviewOptionsFlipTheirRows(t *testing.T) {
 	example := reviewMatrix(t, exampleReview(t), "Prod-ap-northeast-1")
-	r := report.BuildReview(reviewOptionsAssembly(t), nil, report.DefaultAssumptions())
+	r := buildReview(t, reviewOptionsAssembly(t), nil, report.DefaultAssumptions())
 	lean := reviewMatrix(t, r, "Lean-us-east-1")
 	for _, c := range []struct{ id, key string }{
 		{"CloudTrail.1", "trail.managementEvents"},
@@ -367,11 +370,17 @@ usage:
 
 func TestAssumptionsFileIsStrict(t *testing.T) {
 	for _, c := range []struct{ name, yaml, want string }{
-		{"unknown usage", "usage: {managementEvents: 1}", "a.yaml: usage.managementEvents: unknown name; the names are managementEventsPerMonth, writeEventShare, "},
-		{"negative", "prices: {alarmPerMonth: -1}", "a.yaml: prices.alarmPerMonth: must be a number >= 0, got -1"},
-		{"not a number", "usage: {horizonMonths: soon}", "a.yaml: usage.horizonMonths: must be a number >= 0, got soon"},
-		{"share above 1", "usage: {writeEventShare: 2}", "a.yaml: usage.writeEventShare: must be between 0 and 1, got 2"},
-		{"unknown section", "usag: {}", `a.yaml: [1:1] unknown field "usag"`},
+		{"unknown usage", "usage: {managementEvents: 1}", "a.yaml:1: usage.managementEvents: unknown name; expected one of "},
+		{"a typo", "usage: {horizonMonth: 1}", `a.yaml:1: usage.horizonMonth: unknown name; did you mean "horizonMonths"?`},
+		{"negative", "prices: {alarmPerMonth: -1}", "a.yaml:1: prices.alarmPerMonth: must be a number >= 0, got -1"},
+		{"not a number", "usage: {horizonMonths: soon}", `a.yaml:1: usage.horizonMonths: must be a number, got the string "soon"`},
+		{"share above 1", "usage: {writeEventShare: 2}", "a.yaml:1: usage.writeEventShare: must be between 0 and 1, got 2"},
+		{"unknown section", "usag: {}", `a.yaml:1: usag: unknown key; did you mean "usage"?`},
+		{"a name set twice", "usage:\n  horizonMonths: 1\n  horizonMonths: 2\n", "a.yaml:3: usage.horizonMonths: duplicate key (first set on line 2); remove one of them"},
+		{"every problem at once, in line order", "usage:\n  horizonMonths: soon\n  writeEventShare: 2\nprices:\n  alarmPerMonth: -1\n",
+			"a.yaml:2: usage.horizonMonths: must be a number, got the string \"soon\"\n" +
+				"a.yaml:3: usage.writeEventShare: must be between 0 and 1, got 2\n" +
+				"a.yaml:5: prices.alarmPerMonth: must be a number >= 0, got -1"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := report.ParseAssumptions([]byte(c.yaml), "a.yaml")
@@ -384,7 +393,7 @@ func TestAssumptionsFileIsStrict(t *testing.T) {
 
 // copyAssembly copies an assembly's top-level files (manifest, templates,
 // tree) into a fresh directory.
-func copyAssembly(t *testing.T, asm *report.Assembly) string {
+func copyAssembly(t *testing.T, asm *assembly.Assembly) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "cdk.out")
 	if err := os.Mkdir(dir, 0o755); err != nil {
@@ -412,7 +421,7 @@ func copyAssembly(t *testing.T, asm *report.Assembly) string {
 func TestReviewCommand(t *testing.T) {
 	dir := copyAssembly(t, exampleAssembly(t))
 	var out bytes.Buffer
-	if err := report.ReviewCommand(&out, []string{"--assembly", dir}); err != nil {
+	if err := app.Run(&out, "review", []string{"--assembly", dir}); err != nil {
 		t.Fatal(err)
 	}
 	md, err := os.ReadFile(filepath.Join(dir, "REVIEW.md"))
@@ -446,7 +455,7 @@ func TestReviewListsWhatChanged(t *testing.T) {
 	// The previous assembly: the same templates, with the log bucket's
 	// name and the trail changed, a resource that is gone now and one
 	// that is new.
-	var prev report.Assembly
+	var prev assembly.Assembly
 	data, _ := json.Marshal(cur)
 	if err := json.Unmarshal(data, &prev); err != nil {
 		t.Fatal(err)
@@ -470,24 +479,24 @@ func TestReviewListsWhatChanged(t *testing.T) {
 		}
 	}
 	home.Template.Resources[bucket].Properties["BucketName"] = "old-name"
-	home.Template.Resources["GoneQueue"] = report.Resource{Type: "AWS::SQS::Queue", Properties: map[string]any{}}
+	home.Template.Resources["GoneQueue"] = assembly.Resource{Type: "AWS::SQS::Queue", Properties: map[string]any{}}
 	delete(home.Template.Resources, analyzer)
 	home.Template.Resources[topic].Properties["DisplayName"] = "old display name"
 
-	d := report.DiffAssemblies(&prev, cur)
-	kinds := map[string]report.Change{}
+	d := diff.Compare(&prev, cur)
+	kinds := map[string]diff.Change{}
 	for _, c := range d.Changes {
 		kinds[c.ID] = c
 	}
 	for _, c := range []struct {
 		id       string
-		kind     report.ChangeKind
+		kind     diff.ChangeKind
 		stateful bool
 	}{
-		{bucket, report.Replaced, true},
-		{"GoneQueue", report.Removed, true},
-		{analyzer, report.Added, false},
-		{topic, report.Modified, true},
+		{bucket, diff.Replaced, true},
+		{"GoneQueue", diff.Removed, true},
+		{analyzer, diff.Added, false},
+		{topic, diff.Modified, true},
 	} {
 		got, ok := kinds[c.id]
 		if !ok || got.Kind != c.kind || got.Stateful != c.stateful || got.Stack != "Prod-ap-northeast-1" {
@@ -497,7 +506,7 @@ func TestReviewListsWhatChanged(t *testing.T) {
 	if len(d.Changes) != 4 {
 		t.Errorf("%d changes, want 4: %+v", len(d.Changes), d.Changes)
 	}
-	r := report.BuildReview(cur, &prev, report.DefaultAssumptions())
+	r := buildReview(t, cur, &prev, report.DefaultAssumptions())
 	md := string(r.Markdown())
 	for _, want := range []string{
 		"Compared with `reviewed.out`: 1 replaced, 1 removed, 1 added, 1 changed in place. **2 stateful resource(s) replaced or removed",
@@ -559,7 +568,7 @@ func TestReviewRejectsBadInput(t *testing.T) {
 		{"a missing assumptions file", []string{"--assembly", good, "--assumptions", filepath.Join(empty, "no.yaml")}, good,
 			"assumptions: open " + filepath.Join(empty, "no.yaml") + ": no such file or directory"},
 		{"a bad assumptions file", []string{"--assembly", good, "--assumptions", assumptions}, good,
-			assumptions + ": usage.eventsPerMonth: unknown name; the names are managementEventsPerMonth, writeEventShare, s3DataEventsPerMonth, lambdaDataEventsPerMonth, eventSizeKB, gzipRatio, smallLogFileShare, logsCompressionRatio, horizonMonths, kmsRequestsPerMonth, configItemsPerRegionPerMonth, dailyTypeShare, dailyTypeResourcesPerRegion, configEvaluationsPerRulePerRegion, flowDnsGBPerRegion, runtimeVcpusPerRegion, checksPerStandardPerRegion"},
+			assumptions + ":1: usage.eventsPerMonth: unknown name; expected one of checksPerStandardPerRegion, configEvaluationsPerRulePerRegion, configItemsPerRegionPerMonth, dailyTypeResourcesPerRegion, dailyTypeShare, eventSizeKB, flowDnsGBPerRegion, gzipRatio, horizonMonths, kmsRequestsPerMonth, lambdaDataEventsPerMonth, logsCompressionRatio, managementEventsPerMonth, runtimeVcpusPerRegion, s3DataEventsPerMonth, smallLogFileShare, writeEventShare"},
 		{"an unknown flag", []string{"--assembly", good, "--out", "x"}, good,
 			"review: flag provided but not defined: -out; usage: review [--assembly cdk.out] [--previous old-cdk.out] [--assumptions file.yaml] [--format markdown|json] [--fail-on not-covered,opt-out,replacement]"},
 		{"a stray argument", []string{good}, good,
@@ -573,7 +582,7 @@ func TestReviewRejectsBadInput(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var out bytes.Buffer
-			err := report.ReviewCommand(&out, c.args)
+			err := app.Run(&out, "review", c.args)
 			if err == nil || err.Error() != c.want {
 				t.Errorf("error = %v\nwant    %s", err, c.want)
 			}
@@ -624,11 +633,15 @@ usage:
 	}
 
 	// What the templates say: the example's buckets keep small files ...
-	asm, err := report.ReadAssembly(exampleAssembly(t).Dir) // a copy to change
+	asm, err := assembly.Read(exampleAssembly(t).Dir) // a copy to change
 	if err != nil {
 		t.Fatal(err)
 	}
-	acc := asm.Accounts()[0]
+	accounts, err := asm.Accounts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc := accounts[0]
 	if !report.Facts(asm, acc).SmallFilesStay {
 		t.Errorf("%s: the log bucket's lifecycle moves small files, the template says otherwise", acc.Name)
 	}
@@ -643,4 +656,14 @@ usage:
 	if report.Facts(asm, acc).SmallFilesStay {
 		t.Errorf("%s: a lifecycle with ObjectSizeGreaterThan 0 moves small files too", acc.Name)
 	}
+}
+
+// buildReview reviews an assembly, failing the test when it cannot.
+func buildReview(t testing.TB, asm, prev *assembly.Assembly, a *report.Assumptions) *report.Review {
+	t.Helper()
+	r, err := report.BuildReview(asm, prev, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

@@ -20,10 +20,10 @@ import (
 	"github.com/secure-baseline/cdk-baseline/constructs/guardduty"
 	"github.com/secure-baseline/cdk-baseline/constructs/hardening"
 	"github.com/secure-baseline/cdk-baseline/constructs/securityhub"
-	"github.com/secure-baseline/cdk-baseline/report"
+	"github.com/secure-baseline/cdk-baseline/report/assembly"
 )
 
-// svcResource is a template resource with the fields report.Resource leaves
+// svcResource is a template resource with the fields assembly.Resource leaves
 // out.
 type svcResource struct {
 	Type           string         `json:"Type"`
@@ -34,7 +34,7 @@ type svcResource struct {
 }
 
 // svcTemplate reads a stack's resources, by logical id.
-func svcTemplate(t testing.TB, asm *report.Assembly, s report.Stack) map[string]svcResource {
+func svcTemplate(t testing.TB, asm *assembly.Assembly, s assembly.Stack) map[string]svcResource {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(asm.Dir, s.TemplateFile))
 	if err != nil {
@@ -696,8 +696,8 @@ accounts:
 
 var servicesOptions cached
 
-func servicesOptionsAssembly(t testing.TB) *report.Assembly {
-	return servicesOptions.get(t, func(t testing.TB) *report.Assembly {
+func servicesOptionsAssembly(t testing.TB) *assembly.Assembly {
+	return servicesOptions.get(t, func(t testing.TB) *assembly.Assembly {
 		cfg, err := config.Parse([]byte(servicesOptionsConfig), "services-options.yaml")
 		if err != nil {
 			t.Fatal(err)
@@ -894,7 +894,7 @@ func TestTemplateRulesAreClean(t *testing.T) {
 	if cdkContext(t)["@aws-cdk/core:validateAgainstDefaultRules"] != true {
 		t.Fatal("cdk.json no longer turns on @aws-cdk/core:validateAgainstDefaultRules")
 	}
-	for name, asm := range map[string]*report.Assembly{"example": exampleAssembly(t), "services options": servicesOptionsAssembly(t)} {
+	for name, asm := range map[string]*assembly.Assembly{"example": exampleAssembly(t), "services options": servicesOptionsAssembly(t)} {
 		data, err := os.ReadFile(filepath.Join(asm.Dir, "validation-report.json"))
 		if err != nil {
 			t.Fatalf("%s: %v (is validateAgainstDefaultRules still on in cdk.json?)", name, err)

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/secure-baseline/cdk-baseline/config"
-	"github.com/secure-baseline/cdk-baseline/report"
+	"github.com/secure-baseline/cdk-baseline/report/assembly"
 )
 
 // stackSetConfig rolls the baseline out to two OUs from the management
@@ -28,8 +28,8 @@ accounts:
 
 var stackSetAsm cached
 
-func stackSetAssembly(t testing.TB) *report.Assembly {
-	return stackSetAsm.get(t, func(t testing.TB) *report.Assembly {
+func stackSetAssembly(t testing.TB) *assembly.Assembly {
+	return stackSetAsm.get(t, func(t testing.TB) *assembly.Assembly {
 		cfg, err := config.Parse([]byte(stackSetConfig), "stackset.yaml")
 		if err != nil {
 			t.Fatal(err)
@@ -40,7 +40,7 @@ func stackSetAssembly(t testing.TB) *report.Assembly {
 
 // memberTemplate reads the member template a StackSet deploys: the file
 // asset its TemplateURL points to.
-func memberTemplate(t testing.TB, asm *report.Assembly, stackSet report.Resource) (string, report.Template) {
+func memberTemplate(t testing.TB, asm *assembly.Assembly, stackSet assembly.Resource) (string, assembly.Template) {
 	t.Helper()
 	url := jsonOf(t, stackSet.Properties["TemplateURL"])
 	hash := regexp.MustCompile(`[0-9a-f]{64}\.json`).FindString(url)
@@ -51,7 +51,7 @@ func memberTemplate(t testing.TB, asm *report.Assembly, stackSet report.Resource
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tmpl report.Template
+	var tmpl assembly.Template
 	if err := json.Unmarshal(raw, &tmpl); err != nil {
 		t.Fatalf("member template: %v", err)
 	}
@@ -67,7 +67,7 @@ func TestStackSets(t *testing.T) {
 	home := resourceWithPrefix(t, deployer, "AWS::CloudFormation::StackSet", "Home")
 	regional := resourceWithPrefix(t, deployer, "AWS::CloudFormation::StackSet", "Regional")
 
-	for name, ss := range map[string]report.Resource{"home": home, "regional": regional} {
+	for name, ss := range map[string]assembly.Resource{"home": home, "regional": regional} {
 		p := ss.Properties
 		t.Run("the "+name+" StackSet is service-managed, auto-deploying and retains stacks of leaving accounts", func(t *testing.T) {
 			if p["PermissionModel"] != "SERVICE_MANAGED" || p["CallAs"] != "SELF" {
@@ -95,7 +95,7 @@ func TestStackSets(t *testing.T) {
 		})
 	}
 	t.Run("global parts go to the home region once, regional parts to every other region", func(t *testing.T) {
-		regionsOf := func(ss report.Resource) string {
+		regionsOf := func(ss assembly.Resource) string {
 			return jsonOf(t, ss.Properties["StackInstancesGroup"].([]any)[0].(map[string]any)["Regions"])
 		}
 		if regionsOf(home) != `["ap-northeast-1"]` || regionsOf(regional) != `["us-east-1","eu-west-1"]` {
@@ -126,7 +126,7 @@ func TestStackSets(t *testing.T) {
 		}
 	})
 	t.Run("the home member template holds the trail, alarms and access; the regional one does not", func(t *testing.T) {
-		count := func(tmpl report.Template, typ string) int {
+		count := func(tmpl assembly.Template, typ string) int {
 			n := 0
 			for _, r := range tmpl.Resources {
 				if r.Type == typ {

@@ -11,10 +11,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/goccy/go-yaml"
-
 	"github.com/secure-baseline/cdk-baseline/config"
-	"github.com/secure-baseline/cdk-baseline/report"
+	"github.com/secure-baseline/cdk-baseline/internal/strictyaml"
+	"github.com/secure-baseline/cdk-baseline/report/assembly"
 	"github.com/secure-baseline/cdk-baseline/stacks"
 )
 
@@ -98,20 +97,43 @@ func loadOperatorKeeps(t testing.TB) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	keeps, err := parseOperatorKeeps(data, "policies/iam/operator-keeps.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keeps
+}
+
+// parseOperatorKeeps decodes the keeps strictly (internal/strictyaml) and
+// returns each action, lower-cased, with its reason; an entry without an
+// action or a reason, or an action listed twice, is an error.
+func parseOperatorKeeps(data []byte, source string) (map[string]string, error) {
 	var doc struct {
 		Keeps []operatorKeep `yaml:"keeps"`
 	}
-	if err := yaml.UnmarshalWithOptions(data, &doc, yaml.Strict()); err != nil {
-		t.Fatalf("policies/iam/operator-keeps.yaml: %v", err)
-	}
+	d := strictyaml.Unmarshal(data, source, &doc)
 	out := map[string]string{}
-	for _, k := range doc.Keeps {
-		if k.Reason == "" {
-			t.Errorf("operator-keeps.yaml: %s has no reason", k.Action)
+	first := map[string]int{}
+	for i, k := range doc.Keeps {
+		path := fmt.Sprintf("keeps[%d]", i)
+		if k.Action == "" {
+			d.Problemf(path+".action", "required; the service:Action the operator keeps")
 		}
-		out[strings.ToLower(k.Action)] = k.Reason
+		if strings.TrimSpace(k.Reason) == "" {
+			d.Problemf(path+".reason", "required; say in one line why the operator keeps %s", k.Action)
+		}
+		key := strings.ToLower(k.Action)
+		if j, dup := first[key]; dup {
+			d.Problemf(path+".action", "%s is already keeps[%d]", k.Action, j)
+			continue
+		}
+		first[key] = i
+		out[key] = k.Reason
 	}
-	return out
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // fakeID is a stable, realistic id for something CloudFormation or the
@@ -143,7 +165,7 @@ func cfnName(stackName, logicalID string, limit int) string {
 // physical resolves Ref and Fn::GetAtt ...Arn of the stack's resources to
 // the names and ARNs they will have, for policies that name them.
 type physical struct {
-	s report.Stack
+	s assembly.Stack
 }
 
 func (p physical) keyID(lid string) string { return fakeUUID(p.s.Name + lid) }
@@ -320,7 +342,7 @@ func rootKeyPolicy(account string) map[string]any {
 }
 
 // tamperTargets reads every resource and account setting of one stack.
-func tamperTargets(t testing.TB, s report.Stack, logBucketPrefix string) []tamperTarget {
+func tamperTargets(t testing.TB, s assembly.Stack, logBucketPrefix string) []tamperTarget {
 	t.Helper()
 	p := physical{s: s}
 	policies := p.resourcePolicies(t)
@@ -509,6 +531,11 @@ type tamperCell struct {
 // and break-glass (log deletion and retention): the design of
 // constructs/audittrail's archive. Every other changing action on a log
 // object, such as writing one, stays with the admin.
+// keyReserved are the key actions every baseline key policy keeps from
+// everyone, admin included, unless an AWS service asks for an AWS resource
+// (constructs/internal/keypolicy, AWS Control Tower's CT.KMS.PR.3).
+var keyReserved = map[string]bool{"kms:CreateGrant": true}
+
 var logObjectReserved = regexp.MustCompile(`^s3:(DeleteObject|DeleteObjectVersion|ReplicateDelete|PutObjectRetention|PutObjectLegalHold|BypassGovernanceRetention)$`)
 
 func (w *accessWorld) tamperCells(t testing.TB) []tamperCell {
@@ -528,6 +555,9 @@ func (w *accessWorld) tamperCells(t testing.TB) []tamperCell {
 						case "admin":
 							want = "Allowed"
 							if tg.logBucket && (!tg.object || logObjectReserved.MatchString(action)) {
+								want = "ExplicitlyDenied"
+							}
+							if tg.service == "kms" && tg.rtype == "key" && keyReserved[action] {
 								want = "ExplicitlyDenied"
 							}
 						case "deploy":
@@ -720,14 +750,20 @@ func TestOperatorEscalation(t *testing.T) {
 				add("the stack "+stackName, "cloudformation:UpdateStack", resource("stack", stackName), map[string]any{}, "Denied")
 				add("the stack "+stackName+", even tagged as the operator's", "cloudformation:UpdateStack", resource("stack", stackName),
 					map[string]any{"aws:ResourceTag/" + ownerKey: "operator"}, "Denied")
-				// A change set that tags a foreign stack as the operator's is
-				// created, but cannot be executed: ExecuteChangeSet is
-				// decided on the stack's tags as they are.
+				// The baseline's stacks are protected by name too: not even
+				// a change set that would tag them as the operator's.
 				add("the stack "+stackName+", tagging it as the operator's", "cloudformation:CreateChangeSet", resource("stack", stackName),
-					map[string]any{"aws:RequestTag/" + ownerKey: "operator"}, "Allowed")
+					map[string]any{"aws:RequestTag/" + ownerKey: "operator"}, "Denied")
 				add("the stack "+stackName+", then executing it", "cloudformation:ExecuteChangeSet", resource("stack", stackName),
 					map[string]any{}, "Denied")
 			}
+			// A change set that tags another stack as the operator's is
+			// created, but cannot be executed: ExecuteChangeSet is decided on
+			// the stack's tags as they are.
+			add("a stack it does not own, tagging it as the operator's", "cloudformation:CreateChangeSet", resource("stack", "team-app"),
+				map[string]any{"aws:RequestTag/" + ownerKey: "operator"}, "Allowed")
+			add("a stack it does not own, then executing it", "cloudformation:ExecuteChangeSet", resource("stack", "team-app"),
+				map[string]any{}, "Denied")
 			add("a new stack without the owner tag", "cloudformation:CreateStack", resource("stack", "ops-new"), map[string]any{}, "Denied")
 			add("a new stack tagged for another owner", "cloudformation:CreateStack", resource("stack", "ops-new"), map[string]any{"aws:RequestTag/" + ownerKey: "admin"}, "Denied")
 			add("a new stack with the owner tag", "cloudformation:CreateStack", resource("stack", "ops-new"), map[string]any{"aws:RequestTag/" + ownerKey: "operator"}, "Allowed")
@@ -817,12 +853,14 @@ func TestTamperMatrixCatchesHoles(t *testing.T) {
 		bucketPolicy       bool
 		mustReport         string
 	}{
+		// The baseline stacks are denied by name and by the ownership
+		// rule: both must go for the matrix to see a hole.
+		{"DenyChangesToStacksTheOperatorDoesNotOwn+DenyBaselineStackChangesWhateverTheirTags", "cloudformation", "operator", false, "cloudformation:UpdateStack"},
 		{"DenyBaselineFindingRouteChanges", "events", "operator", false, "events:DisableRule"},
 		// The bucket policy still keeps bucket settings from the operator;
 		// writing a forged log file is what this statement alone stops.
 		{"DenyLogBucketTampering", "s3", "operator", false, "s3:PutObject"},
 		{"DenyBaselineTopicChanges", "sns", "operator", false, "sns:Subscribe"},
-		{"DenyChangesToStacksTheOperatorDoesNotOwn", "cloudformation", "operator", false, "cloudformation:UpdateStack"},
 		{"DenyBucketTamperingExceptDeployAndBreakGlass", "s3", "admin", true, "s3:PutBucketPolicy"},
 	} {
 		t.Run(hole.sid, func(t *testing.T) {
@@ -841,9 +879,11 @@ func TestTamperMatrixCatchesHoles(t *testing.T) {
 					}
 					c.ResourcePolicy = doc
 				} else {
-					var found bool
-					if c.IdentityPolicies, found = withoutStatement(c.IdentityPolicies, hole.sid); !found {
-						t.Fatalf("the %s role has no statement %s", c.role, hole.sid)
+					for _, sid := range strings.Split(hole.sid, "+") {
+						var found bool
+						if c.IdentityPolicies, found = withoutStatement(c.IdentityPolicies, sid); !found {
+							t.Fatalf("the %s role has no statement %s", c.role, sid)
+						}
 					}
 				}
 				cells = append(cells, c)
@@ -880,7 +920,7 @@ func TestStackSetMemberProtections(t *testing.T) {
 	asm := stackSetAssembly(t)
 	deployer := stack(t, asm, "Management-stacksets")
 	const member = "444455556666"
-	var memberStacks []report.Stack
+	var memberStacks []assembly.Stack
 	for _, id := range []string{"Home", "Regional"} {
 		ss := resourceWithPrefix(t, deployer, "AWS::CloudFormation::StackSet", id)
 		_, tmpl := memberTemplate(t, asm, ss)
@@ -889,7 +929,7 @@ func TestStackSetMemberProtections(t *testing.T) {
 			t.Fatalf("stack instance name %s does not start with %s", name, stacks.MemberStackPrefix)
 		}
 		regions := ss.Properties["StackInstancesGroup"].([]any)[0].(map[string]any)["Regions"].([]any)
-		memberStacks = append(memberStacks, report.Stack{Name: name, Account: member, Region: regions[0].(string), Template: tmpl})
+		memberStacks = append(memberStacks, assembly.Stack{Name: name, Account: member, Region: regions[0].(string), Template: tmpl})
 	}
 	var op *iamRole
 	for _, r := range readIAM(t, memberStacks[0]).Roles {

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/secure-baseline/cdk-baseline/config"
-	"github.com/secure-baseline/cdk-baseline/report"
+	"github.com/secure-baseline/cdk-baseline/report/assembly"
 )
 
 // statementsOf returns a policy document's statements.
@@ -36,9 +36,9 @@ func bySid(t testing.TB, stmts []map[string]any, sid string) map[string]any {
 
 // resourceWithPrefix returns the resource of a type whose logical id starts
 // with prefix (ids carry a hash suffix that tests must not pin).
-func resourceWithPrefix(t testing.TB, s report.Stack, typ, prefix string) report.Resource {
+func resourceWithPrefix(t testing.TB, s assembly.Stack, typ, prefix string) assembly.Resource {
 	t.Helper()
-	var found []report.Resource
+	var found []assembly.Resource
 	for id, r := range s.Template.Resources {
 		if r.Type == typ && strings.HasPrefix(id, prefix) {
 			found = append(found, r)
@@ -148,7 +148,7 @@ func TestTrailDefaults(t *testing.T) {
 				t.Errorf("lifecycle %s lacks %s", rule, want)
 			}
 		}
-		for _, b := range []report.Resource{bucket, accessLogs} {
+		for _, b := range []assembly.Resource{bucket, accessLogs} {
 			if b.DeletionPolicy != "Retain" {
 				t.Errorf("a log bucket is not retained: %q", b.DeletionPolicy)
 			}
@@ -282,8 +282,8 @@ accounts:
 
 var trailOptions cached
 
-func trailOptionsAssembly(t testing.TB) *report.Assembly {
-	return trailOptions.get(t, func(t testing.TB) *report.Assembly {
+func trailOptionsAssembly(t testing.TB) *assembly.Assembly {
+	return trailOptions.get(t, func(t testing.TB) *assembly.Assembly {
 		cfg, err := config.Parse([]byte(trailOptionsConfig), "trail-options.yaml")
 		if err != nil {
 			t.Fatal(err)

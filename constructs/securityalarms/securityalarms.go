@@ -146,8 +146,9 @@ func check(a policies.Alarm, prefix string) error {
 		return fmt.Errorf("id is empty")
 	case a.Template && strings.Contains(a.Pattern, "{{"):
 		return fmt.Errorf("pattern is not rendered; resolve the catalog with policies.Resolve first")
-	case !(a.Threshold > 0):
-		return fmt.Errorf("threshold must be > 0, got %v", a.Threshold)
+	case policies.ThresholdProblem(a.Threshold) != "":
+		// The catalog's and the config's rule, in the same words.
+		return fmt.Errorf("threshold %s", policies.ThresholdProblem(a.Threshold))
 	case a.Period <= 0 || a.EvaluationPeriods <= 0:
 		return fmt.Errorf("period and evaluationPeriods must be > 0, got %d and %d", a.Period, a.EvaluationPeriods)
 	case a.Namespace == "" || a.MetricName == "":

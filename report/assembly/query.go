@@ -1,48 +1,49 @@
-package report
+package assembly
 
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 )
 
-// This file holds the helpers the review report uses to read templates:
+// This file holds the helpers the reports use to read templates:
 // resources by type in a stable order, their construct paths, and property
 // values that may be literals or CloudFormation intrinsic functions.
 
-// res is one resource of a stack, with its logical id.
-type res struct {
+// Res is one resource of a stack, with its logical id.
+type Res struct {
 	Stack *Stack
 	ID    string
 	Resource
 }
 
-// all returns the stack's resources of the given types (all types when
+// All returns the stack's resources of the given types (all types when
 // none is given), sorted by logical id.
-func (s *Stack) all(types ...string) []res {
-	var out []res
+func (s *Stack) All(types ...string) []Res {
+	var out []Res
 	for id, r := range s.Template.Resources {
-		if len(types) == 0 || contains(types, r.Type) {
-			out = append(out, res{Stack: s, ID: id, Resource: r})
+		if len(types) == 0 || slices.Contains(types, r.Type) {
+			out = append(out, Res{Stack: s, ID: id, Resource: r})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }
 
-// byID returns the stack's resource with a logical id.
-func (s *Stack) byID(id string) (res, bool) {
+// ByID returns the stack's resource with a logical id.
+func (s *Stack) ByID(id string) (Res, bool) {
 	r, ok := s.Template.Resources[id]
-	return res{Stack: s, ID: id, Resource: r}, ok
+	return Res{Stack: s, ID: id, Resource: r}, ok
 }
 
 // Path is the resource's construct path inside its stack, without the
 // stack's name and without the L1 suffixes "/Resource" and
 // "/Resource/Default" (so an L2 bucket reads LogArchive/Bucket). Resources
 // without path metadata go by their logical id.
-func (r res) Path() string {
+func (r Res) Path() string {
 	p, _ := r.Metadata["aws:cdk:path"].(string)
 	if p == "" {
 		return r.ID
@@ -53,24 +54,26 @@ func (r res) Path() string {
 	return p
 }
 
-// top is the first segment of the resource's construct path: the
+// Top is the first segment of the resource's construct path: the
 // construct the stack added it under (LogArchive, SecurityAlarms, ...).
-func (r res) top() string {
+func (r Res) Top() string {
 	first, _, _ := strings.Cut(r.Path(), "/")
 	return first
 }
 
-func (r res) prop(keys ...string) any { return dig(r.Properties, keys...) }
+// Prop is the property at a path of keys (map keys or list indexes), or nil.
+func (r Res) Prop(keys ...string) any { return Dig(r.Properties, keys...) }
 
-func (r res) str(keys ...string) string {
-	s, _ := r.prop(keys...).(string)
+// Str is the string property at a path, or "".
+func (r Res) Str(keys ...string) string {
+	s, _ := r.Prop(keys...).(string)
 	return s
 }
 
-// flag reads a boolean property. Templates hold booleans as JSON booleans,
+// Flag reads a boolean property. Templates hold booleans as JSON booleans,
 // but CloudFormation also accepts the strings "true" and "false".
-func (r res) flag(keys ...string) (value, set bool) {
-	switch v := r.prop(keys...).(type) {
+func (r Res) Flag(keys ...string) (value, set bool) {
+	switch v := r.Prop(keys...).(type) {
 	case bool:
 		return v, true
 	case string:
@@ -80,15 +83,17 @@ func (r res) flag(keys ...string) (value, set bool) {
 	return false, false
 }
 
-func (r res) num(keys ...string) (float64, bool) { return number(r.prop(keys...)) }
+// Num reads a number property (a JSON number or a numeric string).
+func (r Res) Num(keys ...string) (float64, bool) { return Number(r.Prop(keys...)) }
 
-func (r res) list(keys ...string) []any {
-	l, _ := r.prop(keys...).([]any)
+// List is the list property at a path, or nil.
+func (r Res) List(keys ...string) []any {
+	l, _ := r.Prop(keys...).([]any)
 	return l
 }
 
-// dig walks nested maps (by key) and lists (by decimal index).
-func dig(v any, keys ...string) any {
+// Dig walks nested maps (by key) and lists (by decimal index).
+func Dig(v any, keys ...string) any {
 	for _, k := range keys {
 		switch m := v.(type) {
 		case map[string]any:
@@ -106,7 +111,8 @@ func dig(v any, keys ...string) any {
 	return v
 }
 
-func number(v any) (float64, bool) {
+// Number reads a JSON number or a numeric string.
+func Number(v any) (float64, bool) {
 	switch n := v.(type) {
 	case float64:
 		return n, true
@@ -117,8 +123,8 @@ func number(v any) (float64, bool) {
 	return 0, false
 }
 
-// strs reads a string or a list of strings.
-func strs(v any) []string {
+// Strings reads a string or a list of strings.
+func Strings(v any) []string {
 	switch t := v.(type) {
 	case string:
 		return []string{t}
@@ -128,7 +134,7 @@ func strs(v any) []string {
 			if s, ok := e.(string); ok {
 				out = append(out, s)
 			} else {
-				out = append(out, render(e))
+				out = append(out, Render(e))
 			}
 		}
 		return out
@@ -136,8 +142,8 @@ func strs(v any) []string {
 	return nil
 }
 
-// refTarget is the logical id that a Ref or Fn::GetAtt points at, or "".
-func refTarget(v any) string {
+// RefTarget is the logical id that a Ref or Fn::GetAtt points at, or "".
+func RefTarget(v any) string {
 	m, ok := v.(map[string]any)
 	if !ok || len(m) != 1 {
 		return ""
@@ -152,15 +158,15 @@ func refTarget(v any) string {
 	return ""
 }
 
-// refs lists every logical id a value refers to (Ref, Fn::GetAtt, and the
+// Refs lists every logical id a value refers to (Ref, Fn::GetAtt, and the
 // ${Id} and ${Id.Attr} forms of Fn::Sub), sorted and without repeats.
-func refs(v any) []string {
+func Refs(v any) []string {
 	seen := map[string]bool{}
 	var walk func(any)
 	walk = func(v any) {
 		switch t := v.(type) {
 		case map[string]any:
-			if id := refTarget(t); id != "" {
+			if id := RefTarget(t); id != "" {
 				seen[id] = true
 				return
 			}
@@ -199,9 +205,9 @@ func refs(v any) []string {
 	return out
 }
 
-// render writes a template value for people: literals as they are,
+// Render writes a template value for people: literals as they are,
 // intrinsic functions as ${...} placeholders, joins joined.
-func render(v any) string {
+func Render(v any) string {
 	switch t := v.(type) {
 	case nil:
 		return ""
@@ -214,7 +220,7 @@ func render(v any) string {
 	case []any:
 		parts := make([]string, len(t))
 		for i, e := range t {
-			parts[i] = render(e)
+			parts[i] = Render(e)
 		}
 		return strings.Join(parts, ", ")
 	case map[string]any:
@@ -222,14 +228,14 @@ func render(v any) string {
 			return "${" + id + "}"
 		}
 		if a, ok := t["Fn::GetAtt"].([]any); ok && len(a) == 2 {
-			return fmt.Sprintf("${%s.%s}", render(a[0]), render(a[1]))
+			return fmt.Sprintf("${%s.%s}", Render(a[0]), Render(a[1]))
 		}
 		if j, ok := t["Fn::Join"].([]any); ok && len(j) == 2 {
 			sep, _ := j[0].(string)
 			items, _ := j[1].([]any)
 			parts := make([]string, len(items))
 			for i, e := range items {
-				parts[i] = render(e)
+				parts[i] = Render(e)
 			}
 			return strings.Join(parts, sep)
 		}
@@ -239,37 +245,20 @@ func render(v any) string {
 	return fmt.Sprint(v)
 }
 
-// shortArn shortens the ARNs of AWS managed policies to their names.
-func shortArn(s string) string {
-	if _, name, ok := strings.Cut(s, ":iam::aws:policy/"); ok {
-		return name
-	}
-	return s
-}
-
-func contains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
-}
-
-// sdkCall is the SDK call a custom resource of the baseline's sdkcall
+// SDKCall is the SDK call a custom resource of the baseline's sdkcall
 // construct (or CDK's AwsCustomResource) makes on create: its service,
 // action and parameters, read from the resource's Create property.
-type sdkCall struct {
+type SDKCall struct {
 	Service    string
 	Action     string
 	Parameters map[string]any
 }
 
-// readCall reads a Create (or Update, Delete) property in either form:
+// ReadCall reads a Create (or Update, Delete) property in either form:
 // sdkcall's {Client, Method, Parameters: "<JSON>"} (boto3 names), or
 // AwsCustomResource's JSON string {service, action, parameters}.
-func readCall(v any) (sdkCall, bool) {
-	var c sdkCall
+func ReadCall(v any) (SDKCall, bool) {
+	var c SDKCall
 	switch t := v.(type) {
 	case string:
 		var raw struct {
@@ -280,11 +269,11 @@ func readCall(v any) (sdkCall, bool) {
 		if json.Unmarshal([]byte(t), &raw) != nil {
 			return c, false
 		}
-		c = sdkCall{Service: raw.Service, Action: raw.Action, Parameters: raw.Parameters}
+		c = SDKCall{Service: raw.Service, Action: raw.Action, Parameters: raw.Parameters}
 	case map[string]any:
 		c.Service, _ = t["Client"].(string)
 		c.Action, _ = t["Method"].(string)
-		if p := render(t["Parameters"]); p != "" {
+		if p := Render(t["Parameters"]); p != "" {
 			if json.Unmarshal([]byte(p), &c.Parameters) != nil {
 				return c, false
 			}
@@ -303,28 +292,25 @@ func sameAction(a, b string) bool {
 	return norm(a) == norm(b)
 }
 
-// sdkCalls returns the stack's custom resources that make the given SDK
+// CustomCall is a custom resource with the SDK call it makes on create.
+type CustomCall struct {
+	Res
+	Call SDKCall
+}
+
+// SDKCalls returns the stack's custom resources that make the given SDK
 // action on create.
-func (s *Stack) sdkCalls(action string) []struct {
-	res
-	Call sdkCall
-} {
-	var out []struct {
-		res
-		Call sdkCall
-	}
-	for _, r := range s.all() {
+func (s *Stack) SDKCalls(action string) []CustomCall {
+	var out []CustomCall
+	for _, r := range s.All() {
 		if !strings.HasPrefix(r.Type, "Custom::") && r.Type != "AWS::CloudFormation::CustomResource" {
 			continue
 		}
-		c, ok := readCall(r.Properties["Create"])
+		c, ok := ReadCall(r.Properties["Create"])
 		if !ok || !sameAction(c.Action, action) {
 			continue
 		}
-		out = append(out, struct {
-			res
-			Call sdkCall
-		}{r, c})
+		out = append(out, CustomCall{r, c})
 	}
 	return out
 }

@@ -1,7 +1,9 @@
-// Package report reads a synthesized cloud assembly (cdk.out) and describes
-// what will really deploy: a summary of stacks and resources, and the
-// reviewer's report.
-package report
+// Package assembly reads a synthesized cloud assembly (cdk.out): its stacks
+// with their manifest settings and tags, their templates, and their
+// accounts, each with its home stack. The reports (package report and its
+// other subpackages) read templates only through it; it reads no config and
+// writes nothing.
+package assembly
 
 import (
 	"encoding/json"
@@ -28,7 +30,8 @@ type Stack struct {
 	TemplateFile string
 	Template     Template
 	// TerminationProtection and Tags are stack-level settings from the
-	// manifest.
+	// manifest. Stack tags are not in the template: the CDK CLI passes them
+	// to CloudFormation, which puts them on the stack and its resources.
 	TerminationProtection bool
 	Tags                  map[string]string
 }
@@ -60,8 +63,8 @@ type manifest struct {
 	} `json:"artifacts"`
 }
 
-// ReadAssembly reads the cloud assembly in dir.
-func ReadAssembly(dir string) (*Assembly, error) {
+// Read reads the cloud assembly in dir.
+func Read(dir string) (*Assembly, error) {
 	data, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s is not a cloud assembly (no manifest.json); run 'make synth' first", dir)
@@ -109,4 +112,15 @@ func (s Stack) ResourceTypes() map[string]int {
 		out[r.Type]++
 	}
 	return out
+}
+
+// CheckBaseline rejects an assembly that this app did not synthesize: each
+// stack must carry the baseline:tool tag.
+func CheckBaseline(asm *Assembly) error {
+	for _, s := range asm.Stacks {
+		if s.Tags[TagTool] != Tool {
+			return fmt.Errorf("%s is not a cdk-baseline assembly: stack %s has no %s tag %s", asm.Dir, s.Name, TagTool, Tool)
+		}
+	}
+	return nil
 }

@@ -1,10 +1,15 @@
-package report
+// Package diff compares two cloud assemblies resource by resource, for the
+// review's "What changed": what a deploy replaces, removes, adds or changes
+// in place, and which of those resources hold data or history.
+package diff
 
 import (
 	"fmt"
 	"reflect"
 	"sort"
 	"strings"
+
+	"github.com/secure-baseline/cdk-baseline/report/assembly"
 )
 
 // ChangeKind is what happens to a resource when the new assembly deploys
@@ -83,12 +88,12 @@ var replacingProperties = map[string][]string{
 	"AWS::DynamoDB::Table":               {"TableName"},
 }
 
-// DiffAssemblies compares two assemblies stack by stack and resource by
+// Compare compares two assemblies stack by stack and resource by
 // logical id. A resource whose logical id changed but whose construct path
 // or physical name did not is reported once, as replaced.
-func DiffAssemblies(prev, cur *Assembly) Diff {
+func Compare(prev, cur *assembly.Assembly) Diff {
 	d := Diff{Previous: prev.Dir}
-	stacks := map[string][2]*Stack{}
+	stacks := map[string][2]*assembly.Stack{}
 	for i := range prev.Stacks {
 		s := stacks[prev.Stacks[i].Name]
 		s[0] = &prev.Stacks[i]
@@ -121,8 +126,8 @@ func DiffAssemblies(prev, cur *Assembly) Diff {
 	return d
 }
 
-func diffStack(name string, old, cur *Stack) []Change {
-	empty := &Stack{Name: name}
+func diffStack(name string, old, cur *assembly.Stack) []Change {
+	empty := &assembly.Stack{Name: name}
 	if old == nil {
 		old = empty
 	}
@@ -130,13 +135,13 @@ func diffStack(name string, old, cur *Stack) []Change {
 		cur = empty
 	}
 	var out []Change
-	change := func(kind ChangeKind, r res, why string) {
+	change := func(kind ChangeKind, r assembly.Res, why string) {
 		_, stateful := statefulTypes[r.Type]
 		out = append(out, Change{Kind: kind, Stack: name, ID: r.ID, Type: r.Type, Path: r.Path(), Stateful: stateful, Why: why})
 	}
-	var removed, added []res
-	for _, r := range old.all() {
-		n, ok := cur.byID(r.ID)
+	var removed, added []assembly.Res
+	for _, r := range old.All() {
+		n, ok := cur.ByID(r.ID)
 		switch {
 		case !ok:
 			removed = append(removed, r)
@@ -154,8 +159,8 @@ func diffStack(name string, old, cur *Stack) []Change {
 			}
 		}
 	}
-	for _, r := range cur.all() {
-		if _, ok := old.byID(r.ID); !ok {
+	for _, r := range cur.All() {
+		if _, ok := old.ByID(r.ID); !ok {
 			added = append(added, r)
 		}
 	}
@@ -197,7 +202,7 @@ func diffStack(name string, old, cur *Stack) []Change {
 	return out
 }
 
-func replacing(old, cur res) []string {
+func replacing(old, cur assembly.Res) []string {
 	var out []string
 	for _, p := range replacingProperties[cur.Type] {
 		if !reflect.DeepEqual(old.Properties[p], cur.Properties[p]) {
@@ -207,7 +212,7 @@ func replacing(old, cur res) []string {
 	return out
 }
 
-func changed(old, cur res) []string {
+func changed(old, cur assembly.Res) []string {
 	keys := map[string]bool{}
 	for k := range old.Properties {
 		keys[k] = true
@@ -228,7 +233,7 @@ func changed(old, cur res) []string {
 	return out
 }
 
-func samePhysicalName(a, b res) bool {
+func samePhysicalName(a, b assembly.Res) bool {
 	props := replacingProperties[a.Type]
 	if len(props) == 0 {
 		return false

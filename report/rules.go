@@ -2,9 +2,46 @@ package report
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
+
+	"github.com/secure-baseline/cdk-baseline/report/assembly"
 )
+
+// Controls is the review's rule table: every Security Hub control in the
+// baseline's scope, one row each, in report order. As in cdk-nag's packs,
+// each family of controls is a file of its own (rules_<service>.go) that
+// holds its rows and the rule functions behind them. Titles are the
+// Security Hub user guide's, each control's page is Control.URL
+// (https://docs.aws.amazon.com/securityhub/latest/userguide/<service>-controls.html#<service>-<n>);
+// Checks is one line on what Security Hub evaluates there. Each Rule reads
+// templates only, never the config: an OPT-OUT names the config key that a
+// template's shape reveals.
+//
+// Left out of scope on purpose: S3.19, S3.24 and S3.25 (access points,
+// Multi-Region Access Points, directory buckets: the baseline creates
+// none), and CloudTrail.9/CloudTrail.10 (tagging, event data stores).
+var Controls = slices.Concat(
+	cloudTrailRules,
+	cloudWatchRules,
+	configRules,
+	s3Rules,
+	kmsRules,
+	iamRules,
+	guardDutyRules,
+	ec2Rules,
+	snsRules,
+)
+
+// Controls that check global resources are decided on the home stack and,
+// in a region where they are disabled, say so (checkedInHomeRegion).
+func init() {
+	for i, c := range Controls {
+		Controls[i].Rule = checkedInHomeRegion(c.ID, c.Rule)
+	}
+}
+
+func constant(r Result) func(*Target) Result { return func(*Target) Result { return r } }
 
 // Status is a row's verdict in the compliance matrix.
 type Status string
@@ -31,7 +68,7 @@ const (
 	RegionScope
 )
 
-// Control is one row of the rule table (review_rules.go).
+// Control is one row of the rule table.
 type Control struct {
 	ID     string // Security Hub control id, e.g. CloudTrail.1
 	Title  string // the control's title in the Security Hub user guide
@@ -52,20 +89,22 @@ type Result struct {
 	Status Status
 	// By lists the resources that satisfy the control (PASS), or that do
 	// so in part.
-	By []res
+	By []assembly.Res
 	// Key is the config key behind an OPT-OUT.
 	Key string
 	// Why explains NOT COVERED, and qualifies the other verdicts.
 	Why string
 }
 
-func pass(by ...res) Result { return Result{Status: Pass, By: by} }
+func pass(by ...assembly.Res) Result { return Result{Status: Pass, By: by} }
 
-func optOut(key, why string, by ...res) Result {
+func optOut(key, why string, by ...assembly.Res) Result {
 	return Result{Status: OptOut, Key: key, Why: why, By: by}
 }
 
-func notCovered(why string, by ...res) Result { return Result{Status: NotCovered, Why: why, By: by} }
+func notCovered(why string, by ...assembly.Res) Result {
+	return Result{Status: NotCovered, Why: why, By: by}
+}
 
 // Row is one control's verdict in one stack.
 type Row struct {
@@ -77,74 +116,14 @@ type Row struct {
 // its account, and the whole assembly (for the log archive of another
 // account).
 type Target struct {
-	Assembly *Assembly
-	Stack    *Stack
-	Home     *Stack
-	Account  *Account
+	Assembly *assembly.Assembly
+	Stack    *assembly.Stack
+	Home     *assembly.Stack
+	Account  *assembly.Account
 }
-
-// Account is one AWS account of the assembly with its stacks, home stack
-// first.
-type Account struct {
-	ID     string
-	Name   string
-	Stacks []*Stack
-}
-
-// Home is the account's home-region stack.
-func (a *Account) Home() *Stack { return a.Stacks[0] }
-
-// Accounts groups the assembly's stacks by account, in order of account
-// name. The home stack (the one holding the account-global parts) comes
-// first; the other regions follow by name.
-func (a *Assembly) Accounts() []*Account {
-	byID := map[string]*Account{}
-	var out []*Account
-	for i := range a.Stacks {
-		s := &a.Stacks[i]
-		acc := byID[s.Account]
-		if acc == nil {
-			acc = &Account{ID: s.Account, Name: s.Tags["baseline:account"]}
-			if acc.Name == "" {
-				acc.Name = s.Account
-			}
-			byID[s.Account] = acc
-			out = append(out, acc)
-		}
-		acc.Stacks = append(acc.Stacks, s)
-	}
-	for _, acc := range out {
-		sort.SliceStable(acc.Stacks, func(i, j int) bool {
-			hi, hj := isHome(acc.Stacks[i]), isHome(acc.Stacks[j])
-			if hi != hj {
-				return hi
-			}
-			return acc.Stacks[i].Name < acc.Stacks[j].Name
-		})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
-}
-
-// isHome tells the home-region stack by what it holds: its description
-// says so, and only it holds the access model (path Access/...).
-func isHome(s *Stack) bool {
-	if strings.Contains(s.Template.Description, "home region") {
-		return true
-	}
-	for _, r := range s.all("AWS::IAM::Role") {
-		if r.top() == "Access" {
-			return true
-		}
-	}
-	return false
-}
-
-// IsHome reports whether s is its account's home stack.
-func (a *Account) IsHome(s *Stack) bool { return s == a.Home() }
 
 // Matrix decides every control of the rule table for one stack.
-func Matrix(asm *Assembly, acc *Account, s *Stack) []Row {
+func Matrix(asm *assembly.Assembly, acc *assembly.Account, s *assembly.Stack) []Row {
 	t := &Target{Assembly: asm, Stack: s, Home: acc.Home(), Account: acc}
 	rows := make([]Row, 0, len(Controls))
 	for _, c := range Controls {
@@ -163,7 +142,7 @@ func Count(rows []Row) map[Status]int {
 }
 
 // scoped is the stack a control is decided on.
-func (t *Target) scoped(s Scope) *Stack {
+func (t *Target) scoped(s Scope) *assembly.Stack {
 	if s == AccountScope {
 		return t.Home
 	}
@@ -172,13 +151,13 @@ func (t *Target) scoped(s Scope) *Stack {
 
 // named returns the resource that has a name property (e.g. BucketName)
 // equal to name, in any stack of the assembly.
-func (t *Target) named(typ, prop, name string) (res, bool) {
+func (t *Target) named(typ, prop, name string) (assembly.Res, bool) {
 	for i := range t.Assembly.Stacks {
-		for _, r := range t.Assembly.Stacks[i].all(typ) {
-			if r.str(prop) == name {
+		for _, r := range t.Assembly.Stacks[i].All(typ) {
+			if r.Str(prop) == name {
 				return r, true
 			}
 		}
 	}
-	return res{}, false
+	return assembly.Res{}, false
 }

@@ -1,17 +1,20 @@
-package report
+// Package diagram draws one account's stacks of a cloud assembly as a
+// Mermaid flowchart, and puts it between the diagram markers of a text
+// (README.md).
+package diagram
 
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/secure-baseline/cdk-baseline/report/assembly"
 )
 
 // The architecture diagram: one account's stacks, drawn from the cloud
@@ -25,11 +28,11 @@ import (
 // name, a trail or key alias ARN, the default event bus of a region),
 // which is how stacks of different regions refer to each other.
 
-// Diagram markers in README.md; `make diagram` rewrites what is between
-// them.
+// The diagram markers in README.md; `make diagram` rewrites what is
+// between them.
 const (
-	DiagramBegin = "<!-- diagram:begin -->"
-	DiagramEnd   = "<!-- diagram:end -->"
+	Begin = "<!-- diagram:begin -->"
+	End   = "<!-- diagram:end -->"
 )
 
 type treeNode struct {
@@ -62,19 +65,21 @@ func readTree(dir string) (*treeNode, error) {
 var (
 	unsafeID      = regexp.MustCompile(`[^A-Za-z0-9]`)
 	providerID    = regexp.MustCompile(`^AWS[0-9a-f]{32}$`)
-	diagramUsage  = "diagram [--account NAME] [--readme README.md] [cdk.out]"
 	typeOrderHint = []string{"AWS::KMS::", "AWS::S3::", "AWS::CloudTrail::", "AWS::Logs::", "AWS::CloudWatch::", "AWS::SNS::", "AWS::IAM::"}
 )
 
-// Diagram draws the stacks of one account of the assembly: the named one,
+// Draw draws the stacks of one account of the assembly: the named one,
 // or else the account with the most stacks (the first by name on a tie).
-func Diagram(asm *Assembly, account string) (string, error) {
+func Draw(asm *assembly.Assembly, account string) (string, error) {
 	tree, err := readTree(asm.Dir)
 	if err != nil {
 		return "", err
 	}
-	accounts := asm.Accounts()
-	var acc *Account
+	accounts, err := asm.Accounts()
+	if err != nil {
+		return "", err
+	}
+	var acc *assembly.Account
 	for _, a := range accounts {
 		if account != "" && (a.Name == account || a.ID == account) {
 			acc = a
@@ -102,8 +107,11 @@ func Diagram(asm *Assembly, account string) (string, error) {
 		sid := fmt.Sprintf("s%d", si)
 		stackID[s.Name] = sid
 		role := "regional services"
-		if acc.IsHome(s) {
+		switch s.Role() {
+		case assembly.RoleHome:
 			role = "home region: account-global parts and regional services"
+		case assembly.RoleStackSet:
+			role = "StackSets of the organization's accounts"
 		}
 		fmt.Fprintf(&b, "  subgraph %s[\"%s, %s\"]\n", sid, s.Name, role)
 		st := tree.Children[s.Name]
@@ -116,11 +124,11 @@ func Diagram(asm *Assembly, account string) (string, error) {
 		}
 		sort.Strings(tops)
 		byTop := map[string]map[string]int{}
-		for _, r := range s.all() {
-			if byTop[r.top()] == nil {
-				byTop[r.top()] = map[string]int{}
+		for _, r := range s.All() {
+			if byTop[r.Top()] == nil {
+				byTop[r.Top()] = map[string]int{}
 			}
-			byTop[r.top()][r.Type]++
+			byTop[r.Top()][r.Type]++
 		}
 		for _, name := range tops {
 			counts := byTop[name]
@@ -149,17 +157,17 @@ func Diagram(asm *Assembly, account string) (string, error) {
 		}
 	}
 	for _, s := range acc.Stacks {
-		for _, r := range s.all() {
-			from := nodeOf[s.Name+"/"+r.top()]
+		for _, r := range s.All() {
+			from := nodeOf[s.Name+"/"+r.Top()]
 			if from == "" {
 				continue
 			}
-			for _, id := range refs(r.Properties) {
-				target, ok := s.byID(id)
+			for _, id := range assembly.Refs(r.Properties) {
+				target, ok := s.ByID(id)
 				if !ok {
 					continue
 				}
-				if to := nodeOf[s.Name+"/"+target.top()]; to != "" && to != from {
+				if to := nodeOf[s.Name+"/"+target.Top()]; to != "" && to != from {
 					linked[from+" "+to] = true
 					edge(fmt.Sprintf("  %s --> %s", from, to))
 				}
@@ -168,7 +176,7 @@ func Diagram(asm *Assembly, account string) (string, error) {
 	}
 	// Dashed arrows across stacks: literal names and ARNs.
 	type named struct {
-		stack *Stack
+		stack *assembly.Stack
 		node  string
 		name  string
 		prop  string
@@ -176,17 +184,17 @@ func Diagram(asm *Assembly, account string) (string, error) {
 	var names []named
 	nameProps := []string{"BucketName", "AliasName", "TopicName", "LogGroupName", "TrailName"}
 	for _, s := range acc.Stacks {
-		for _, r := range s.all() {
+		for _, r := range s.All() {
 			for _, p := range nameProps {
-				if n := r.str(p); n != "" && nodeOf[s.Name+"/"+r.top()] != "" {
-					names = append(names, named{s, nodeOf[s.Name+"/"+r.top()], n, p})
+				if n := r.Str(p); n != "" && nodeOf[s.Name+"/"+r.Top()] != "" {
+					names = append(names, named{s, nodeOf[s.Name+"/"+r.Top()], n, p})
 				}
 			}
 		}
 	}
 	for _, s := range acc.Stacks {
-		for _, r := range s.all() {
-			from := nodeOf[s.Name+"/"+r.top()]
+		for _, r := range s.All() {
+			from := nodeOf[s.Name+"/"+r.Top()]
 			if from == "" {
 				continue
 			}
@@ -269,98 +277,24 @@ func literals(v any) []string {
 	return out
 }
 
-// DiagramCommand runs `diagram`: it prints the diagram block, or with
-// --readme rewrites the block between the diagram markers of that file.
-func DiagramCommand(stdout io.Writer, args []string) error {
-	fl := flag.NewFlagSet("diagram", flag.ContinueOnError)
-	fl.SetOutput(io.Discard)
-	account := fl.String("account", "", "")
-	readme := fl.String("readme", "", "")
-	if err := fl.Parse(args); err != nil {
-		return fmt.Errorf("diagram: %v; usage: %s", err, diagramUsage)
-	}
-	if fl.NArg() > 1 {
-		return fmt.Errorf("diagram: unexpected argument %q; usage: %s", fl.Arg(1), diagramUsage)
-	}
-	dir := "cdk.out"
-	if fl.NArg() == 1 {
-		dir = fl.Arg(0)
-	}
-	asm, err := ReadAssembly(dir)
-	if err != nil {
-		return err
-	}
-	if err := CheckBaseline(asm); err != nil {
-		return err
-	}
-	block, err := Diagram(asm, *account)
-	if err != nil {
-		return err
-	}
-	if *readme == "" {
-		_, err := io.WriteString(stdout, block)
-		return err
-	}
-	text, err := os.ReadFile(*readme)
-	if err != nil {
-		return fmt.Errorf("diagram: %w", err)
-	}
-	updated, err := ReplaceDiagram(string(text), block)
-	if err != nil {
-		return fmt.Errorf("%s: %w", *readme, err)
-	}
-	if updated == string(text) {
-		fmt.Fprintf(stdout, "%s: the diagram is up to date\n", *readme)
-		return nil
-	}
-	if err := writeAtomic(*readme, []byte(updated)); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "%s: diagram rewritten\n", *readme)
-	return nil
-}
-
-// DiagramBlock returns what is between the diagram markers of a text.
-func DiagramBlock(text string) (string, error) {
-	_, rest, ok := strings.Cut(text, DiagramBegin+"\n")
+// Block returns what is between the diagram markers of a text.
+func Block(text string) (string, error) {
+	_, rest, ok := strings.Cut(text, Begin+"\n")
 	if !ok {
-		return "", fmt.Errorf("no line %s; add it, and a line %s after it, where the diagram goes", DiagramBegin, DiagramEnd)
+		return "", fmt.Errorf("no line %s; add it, and a line %s after it, where the diagram goes", Begin, End)
 	}
-	block, _, ok := strings.Cut(rest, DiagramEnd)
+	block, _, ok := strings.Cut(rest, End)
 	if !ok {
-		return "", fmt.Errorf("%s has no %s after it", DiagramBegin, DiagramEnd)
+		return "", fmt.Errorf("%s has no %s after it", Begin, End)
 	}
 	return block, nil
 }
 
-// ReplaceDiagram puts a new block between the diagram markers.
-func ReplaceDiagram(text, block string) (string, error) {
-	old, err := DiagramBlock(text)
+// Replace puts a new block between the diagram markers.
+func Replace(text, block string) (string, error) {
+	old, err := Block(text)
 	if err != nil {
 		return "", err
 	}
-	return strings.Replace(text, DiagramBegin+"\n"+old+DiagramEnd, DiagramBegin+"\n"+block+DiagramEnd, 1), nil
-}
-
-// writeAtomic writes a file through a temporary file in the same
-// directory, so that a reader never sees half of it.
-func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if info, err := os.Stat(path); err == nil {
-		_ = os.Chmod(tmp.Name(), info.Mode().Perm())
-	} else {
-		_ = os.Chmod(tmp.Name(), 0o644)
-	}
-	return os.Rename(tmp.Name(), path)
+	return strings.Replace(text, Begin+"\n"+old+End, Begin+"\n"+block+End, 1), nil
 }
