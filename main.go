@@ -7,7 +7,11 @@
 //	go run . summary [cdk.out]              # stacks and resource counts of a synthesized assembly
 //	go run . config [baseline.yaml]         # every account's effective settings, defaults included
 //	go run . review [--assembly cdk.out] [--previous old-cdk.out] [--assumptions file.yaml]
+//	                [--format markdown|json] [--fail-on not-covered,opt-out,replacement]
 //	                                        # the reviewer's report, written to <assembly>/REVIEW.md
+//	                                        # (json: also printed on stdout); exit 3 when --fail-on matches
+//	go run . pr-comment --review head.json [--previous base.json] [--allow-replacement]
+//	                                        # the CI pull-request comment (examples/ci); exit 3 when blocked
 //	go run . diagram [--account NAME] [--readme README.md] [cdk.out]
 //	                                        # the architecture diagram (Mermaid) of one account
 package main

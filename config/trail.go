@@ -47,13 +47,21 @@ type Trail struct {
 // DataEvents selects data events: [] logs none, [all] logs every bucket or
 // function, otherwise the listed bucket names or function ARNs.
 type DataEvents struct {
-	S3     []string `yaml:"s3"`
+	// S3 logs object-level calls (GetObject, PutObject, ...): [all] for
+	// every bucket, or bucket names. Default: [] (none).
+	S3 []string `yaml:"s3"`
+	// Lambda logs Invoke calls: [all] for every function, or function
+	// ARNs. Default: [] (none).
 	Lambda []string `yaml:"lambda"`
 }
 
 // Insights selects the CloudTrail Insights types.
 type Insights struct {
-	APICallRate  bool `yaml:"apiCallRate"`
+	// APICallRate detects unusual volumes of write management API calls,
+	// at extra cost. Default: false.
+	APICallRate bool `yaml:"apiCallRate"`
+	// APIErrorRate detects unusual rates of API calls that fail, at extra
+	// cost. Default: false.
 	APIErrorRate bool `yaml:"apiErrorRate"`
 }
 
@@ -71,8 +79,12 @@ type TrailBucket struct {
 
 // ObjectLock is S3 Object Lock's default retention. Mode "" is off.
 type ObjectLock struct {
-	Mode audittrail.ObjectLockMode `yaml:"mode"` // "", GOVERNANCE or COMPLIANCE
-	Days int                       `yaml:"days"`
+	// Mode is "" (off), GOVERNANCE or COMPLIANCE; choose before the first
+	// deploy. Default: "".
+	Mode audittrail.ObjectLockMode `yaml:"mode"`
+	// Days is how long each log file stays locked; 1 or more when Mode is
+	// set, and no longer than the bucket's expirationDays. Default: 0.
+	Days int `yaml:"days"`
 }
 
 // LogRetentionValues are the retention periods CloudWatch Logs accepts.

@@ -12,7 +12,10 @@
 //   - report/diff: what changed since a previous assembly;
 //   - report/diagram: the architecture diagram;
 //   - review.go, markdown.go and markdown_risks.go: the review and its
-//     Markdown rendering (REVIEW.md); summary.go: the one-table summary.
+//     Markdown rendering (REVIEW.md); summary.go: the one-table summary;
+//   - review_json.go: the review as versioned JSON (review --format json);
+//     review_failon.go: --fail-on; pr_comment.go: the CI pull-request
+//     comment and its failure rule.
 package report
 
 import (

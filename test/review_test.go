@@ -570,9 +570,15 @@ func TestReviewRejectsBadInput(t *testing.T) {
 		{"a bad assumptions file", []string{"--assembly", good, "--assumptions", assumptions}, good,
 			assumptions + ":1: usage.eventsPerMonth: unknown name; expected one of checksPerStandardPerRegion, configEvaluationsPerRulePerRegion, configItemsPerRegionPerMonth, dailyTypeResourcesPerRegion, dailyTypeShare, eventSizeKB, flowDnsGBPerRegion, gzipRatio, horizonMonths, kmsRequestsPerMonth, lambdaDataEventsPerMonth, logsCompressionRatio, managementEventsPerMonth, runtimeVcpusPerRegion, s3DataEventsPerMonth, smallLogFileShare, writeEventShare"},
 		{"an unknown flag", []string{"--assembly", good, "--out", "x"}, good,
-			"review: flag provided but not defined: -out; usage: review [--assembly cdk.out] [--previous old-cdk.out] [--assumptions file.yaml]"},
+			"review: flag provided but not defined: -out; usage: review [--assembly cdk.out] [--previous old-cdk.out] [--assumptions file.yaml] [--format markdown|json] [--fail-on not-covered,opt-out,replacement]"},
 		{"a stray argument", []string{good}, good,
-			`review: unexpected argument "` + good + `"; usage: review [--assembly cdk.out] [--previous old-cdk.out] [--assumptions file.yaml]`},
+			`review: unexpected argument "` + good + `"; usage: review [--assembly cdk.out] [--previous old-cdk.out] [--assumptions file.yaml] [--format markdown|json] [--fail-on not-covered,opt-out,replacement]`},
+		{"an unknown format", []string{"--assembly", good, "--format", "yaml"}, good,
+			`review: --format "yaml" is not a format; use markdown or json`},
+		{"an unknown fail-on condition", []string{"--assembly", good, "--fail-on", "replacement,notcovered"}, good,
+			`review: --fail-on "replacement,notcovered": "notcovered" is not a condition; use a comma list of not-covered, opt-out, replacement`},
+		{"fail-on replacement without a previous assembly would pass silently", []string{"--assembly", good, "--fail-on", "replacement"}, good,
+			"review: --fail-on replacement needs --previous <the cdk.out of the base branch>"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var out bytes.Buffer

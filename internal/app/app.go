@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/secure-baseline/cdk-baseline/config"
+	"github.com/secure-baseline/cdk-baseline/report"
 )
 
 // Command is one command of the app: `go run . <Name> <Args>`.
@@ -40,6 +41,7 @@ var Commands = []Command{
 	{"config", "[baseline.yaml]", showConfig},
 	{"review", reviewArgs, review},
 	{"diagram", diagramArgs, drawDiagram},
+	{"pr-comment", prCommentArgs, prComment},
 }
 
 // Main runs the app with the process's arguments (without the program
@@ -52,6 +54,13 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	if err := Run(stdout, args[0], args[1:]); err != nil {
 		printError(stderr, err)
+		// A review that found what the pipeline fails on (review
+		// --fail-on, pr-comment) exits 3, so that CI tells it from a
+		// command that could not run (1).
+		var policy *report.PolicyFailure
+		if errors.As(err, &policy) {
+			return policy.ExitCode()
+		}
 		return 1
 	}
 	return 0

@@ -59,11 +59,14 @@ func showConfig(stdout io.Writer, args []string) error {
 	return err
 }
 
-const reviewArgs = "[--assembly cdk.out] [--previous old-cdk.out] [--assumptions file.yaml]"
+const reviewArgs = "[--assembly cdk.out] [--previous old-cdk.out] [--assumptions file.yaml] [--format markdown|json] [--fail-on not-covered,opt-out,replacement]"
 
 // review runs `review`: it reviews an assembly and writes
-// <assembly>/REVIEW.md. Bad flags, a missing or foreign assembly, a bad
-// assumptions file: an error, and nothing is written.
+// <assembly>/REVIEW.md; with --format json it also prints the review as
+// JSON (report.ReviewJSON). Bad flags, a missing or foreign assembly, a bad
+// assumptions file: an error, and nothing is written. When the review holds
+// what --fail-on names, it returns a *report.PolicyFailure after writing
+// (exit 3).
 func review(stdout io.Writer, args []string) error {
 	usage := "review " + reviewArgs
 	fl := flag.NewFlagSet("review", flag.ContinueOnError)
@@ -71,6 +74,8 @@ func review(stdout io.Writer, args []string) error {
 	dir := fl.String("assembly", "cdk.out", "")
 	previous := fl.String("previous", "", "")
 	assumptions := fl.String("assumptions", "", "")
+	format := fl.String("format", "markdown", "")
+	failOnList := fl.String("fail-on", "", "")
 	if err := fl.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			_, err := fmt.Fprintln(stdout, "usage: go run . "+usage)
@@ -80,6 +85,18 @@ func review(stdout io.Writer, args []string) error {
 	}
 	if fl.NArg() > 0 {
 		return fmt.Errorf("review: unexpected argument %q; usage: %s", fl.Arg(0), usage)
+	}
+	if *format != "markdown" && *format != "json" {
+		return fmt.Errorf("review: --format %q is not a format; use markdown or json", *format)
+	}
+	failOn, err := report.ParseFailOn(*failOnList)
+	if err != nil {
+		return err
+	}
+	if failOn.Replacement && *previous == "" {
+		// Without a previous assembly there is nothing to compare, and a
+		// pipeline that forgot --previous would pass silently.
+		return fmt.Errorf("review: --fail-on replacement needs --previous <the cdk.out of the base branch>")
 	}
 	asm, err := readBaseline(*dir)
 	if err != nil {
@@ -109,10 +126,25 @@ func review(stdout io.Writer, args []string) error {
 	if err := writeAtomic(path, out); err != nil {
 		return fmt.Errorf("review: %w", err)
 	}
-	c := r.Counts()
-	_, err = fmt.Fprintf(stdout, "wrote %s (%d bytes, %d lines): %d PASS, %d OPT-OUT, %d NOT COVERED\n",
-		path, len(out), bytes.Count(out, []byte("\n")), c[report.Pass], c[report.OptOut], c[report.NotCovered])
-	return err
+	if *format == "json" {
+		data, err := r.MarshalJSONReport()
+		if err != nil {
+			return fmt.Errorf("review: %w", err)
+		}
+		if _, err := stdout.Write(data); err != nil {
+			return err
+		}
+	} else {
+		c := r.Counts()
+		if _, err := fmt.Fprintf(stdout, "wrote %s (%d bytes, %d lines): %d PASS, %d OPT-OUT, %d NOT COVERED\n",
+			path, len(out), bytes.Count(out, []byte("\n")), c[report.Pass], c[report.OptOut], c[report.NotCovered]); err != nil {
+			return err
+		}
+	}
+	if reasons := r.Failures(failOn); len(reasons) > 0 {
+		return &report.PolicyFailure{Reasons: reasons}
+	}
+	return nil
 }
 
 const diagramArgs = "[--account NAME] [--readme README.md] [cdk.out]"
