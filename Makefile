@@ -13,9 +13,9 @@ CONTEXT := $(if $(CONFIG),-c config=$(CONFIG))
 
 # Go packages, listed so that ./... does not wander into node_modules (the
 # CDK CLI ships Go template files that do not compile).
-PKGS := . ./config/... ./constructs/... ./policies/... ./report/... ./stacks/... ./test/...
+PKGS := . ./config/... ./constructs/... ./policies/... ./report/... ./stacks/... ./test/... ./verify/...
 
-.PHONY: synth test deps config bench clean review diagram
+.PHONY: synth test deps config bench clean review diagram verify
 
 deps: node_modules/.package-lock.json
 	go mod download
@@ -51,6 +51,14 @@ review: synth
 diagram: deps
 	cdk synth --quiet
 	go run . diagram --readme README.md cdk.out
+
+# Check a live account against cdk.out (README "Verify a live account"):
+# make verify ACCOUNT=Prod PROFILE=prod-audit [VERIFY_ARGS="--format markdown"]
+ACCOUNT ?=
+PROFILE ?=
+VERIFY_ARGS ?=
+verify:
+	go run . verify --assembly cdk.out $(if $(ACCOUNT),--account $(ACCOUNT)) $(if $(PROFILE),--profile $(PROFILE)) $(VERIFY_ARGS)
 
 bench: deps
 	go run ./test/bench

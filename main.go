@@ -8,6 +8,8 @@
 //	                                        # the reviewer's report, written to <assembly>/REVIEW.md
 //	go run . diagram [--account NAME] [--readme README.md] [cdk.out]
 //	                                        # the architecture diagram (Mermaid) of one account
+//	go run . verify [--assembly cdk.out] [--account NAME] [--profile NAME] [--format text|markdown|json]
+//	                                        # check a live account against the assembly (verify/)
 package main
 
 import (
@@ -22,6 +24,7 @@ import (
 	"github.com/secure-baseline/cdk-baseline/config"
 	"github.com/secure-baseline/cdk-baseline/report"
 	"github.com/secure-baseline/cdk-baseline/stacks"
+	"github.com/secure-baseline/cdk-baseline/verify"
 )
 
 func main() {
@@ -35,6 +38,9 @@ func main() {
 // command runs one of the helper commands that read a config or an
 // assembly; none of them starts the CDK.
 func command(name string, args []string) int {
+	if name == "verify" { // its own exit codes: 0 clean, 1 findings, 2 cannot check
+		return verify.Main(args, os.Stdout, os.Stderr)
+	}
 	arg := func(def string) string {
 		if len(args) > 0 {
 			return args[0]
@@ -58,7 +64,7 @@ func command(name string, args []string) int {
 	case "diagram":
 		err = report.DiagramCommand(os.Stdout, args)
 	default:
-		err = fmt.Errorf("unknown command %q; the commands are summary [cdk.out], config [baseline.yaml], review [--assembly cdk.out] [--previous old-cdk.out] [--assumptions file.yaml] and diagram [--account NAME] [--readme README.md] [cdk.out]", name)
+		err = fmt.Errorf("unknown command %q; the commands are summary [cdk.out], config [baseline.yaml], review [--assembly cdk.out] [--previous old-cdk.out] [--assumptions file.yaml] diagram [--account NAME] [--readme README.md] [cdk.out] and verify [--assembly cdk.out] [--account NAME] (see README)", name)
 	}
 	if err != nil {
 		printError(err)
