@@ -102,16 +102,17 @@ type world struct {
 }
 
 type region struct {
-	name      string
-	stack     cftypes.Stack
-	drift     cloudformation.DescribeStackDriftDetectionStatusOutput
-	recorder  *cstypes.ConfigurationRecorderStatus
-	channel   *cstypes.DeliveryChannelStatus
-	detector  *guardduty.GetDetectorOutput
-	standards []shtypes.StandardsSubscription
-	controls  map[string][]shtypes.StandardsControl // subscription ARN -> controls
-	ebs       bool
-	analyzers []aatypes.AnalyzerSummary
+	name       string
+	stack      cftypes.Stack
+	drift      cloudformation.DescribeStackDriftDetectionStatusOutput
+	recorder   *cstypes.ConfigurationRecorderStatus
+	channel    *cstypes.DeliveryChannelStatus
+	detector   *guardduty.GetDetectorOutput
+	standards  []shtypes.StandardsSubscription
+	controls   map[string][]shtypes.StandardsControl // subscription ARN -> controls
+	ebs        bool
+	analyzers  []aatypes.AnalyzerSummary
+	driftPolls int // DescribeStackDriftDetectionStatus reads so far
 }
 
 func apiErr(code string) error { return &smithy.GenericAPIError{Code: code, Message: code + " (fake)"} }
