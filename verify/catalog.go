@@ -1,6 +1,9 @@
 package verify
 
-import "fmt"
+import (
+	"fmt"
+	"sort"
+)
 
 // Check is one entry of the catalog: what verify looks at, where the
 // expectation comes from, the AWS operations it calls, the AWS page that
@@ -127,4 +130,21 @@ func check(id string) Check {
 		}
 	}
 	panic(fmt.Sprintf("verify: no check %q in the catalog", id))
+}
+
+// PolicyActions are the IAM actions of every check, sorted: the
+// read-only policy verify needs (README, "Verify a live account").
+func PolicyActions() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, c := range Catalog {
+		for _, a := range c.APIs {
+			if !seen[a] {
+				seen[a] = true
+				out = append(out, a)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
