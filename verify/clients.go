@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwschemas "github.com/aws/aws-sdk-go-v2/service/cloudwatch/schemas"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/guardduty"
@@ -16,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/transport/http/protocol/awsquery"
 )
 
 // The interfaces below name every AWS operation verify calls, and nothing
@@ -113,6 +115,17 @@ type Clients struct {
 // ClientsFor makes the clients of one region; tests replace it.
 type ClientsFor func(region string) *Clients
 
+// CloudWatchQueryProtocol makes a CloudWatch client speak awsQuery, one
+// of the three protocols CloudWatch serves (the service model's
+// "protocols": smithy-rpc-v2-cbor, json, query; TestCloudWatchProtocol
+// reads it from botocore). The Go SDK defaults to RPC v2 CBOR since
+// cloudwatch v1.53.0; awsQuery is the protocol every AWS SDK spoke before,
+// and the one AWS emulators (moto) answer, so verify's tests run the very
+// client users run.
+func CloudWatchQueryProtocol(o *cloudwatch.Options) {
+	o.Protocol = awsquery.New(cwschemas.GraniteServiceVersion20100801)
+}
+
 // SDKClients makes the AWS SDK's clients of region from cfg.
 func SDKClients(cfg aws.Config) ClientsFor {
 	return func(region string) *Clients {
@@ -123,7 +136,7 @@ func SDKClients(cfg aws.Config) ClientsFor {
 			ConfigService:  configservice.NewFromConfig(c),
 			GuardDuty:      guardduty.NewFromConfig(c),
 			SecurityHub:    securityhub.NewFromConfig(c),
-			CloudWatch:     cloudwatch.NewFromConfig(c),
+			CloudWatch:     cloudwatch.NewFromConfig(c, CloudWatchQueryProtocol),
 			SNS:            sns.NewFromConfig(c),
 			IAM:            iam.NewFromConfig(c),
 			S3Control:      s3control.NewFromConfig(c),

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -257,4 +258,20 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// TestCloudWatchProtocol: CloudWatch serves the awsQuery protocol that
+// verify's CloudWatch client speaks (the service model lists it).
+func TestCloudWatchProtocol(t *testing.T) {
+	out, err := exec.Command("python3", "-c", "import botocore.session, json; print(json.dumps(botocore.session.get_session().get_service_model('cloudwatch').metadata.get('protocols')))").Output()
+	if err != nil {
+		t.Skipf("python3 with botocore is not available: %v", err)
+	}
+	var protocols []string
+	if err := json.Unmarshal(out, &protocols); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(protocols, "query") {
+		t.Errorf("CloudWatch's model lists protocols %v, without query: verify.CloudWatchQueryProtocol would fail against AWS", protocols)
+	}
 }

@@ -285,15 +285,19 @@ func Select(asm *report.Assembly, account, caller string) ([]report.Stack, error
 var accountID = regexp.MustCompile(`^\d{12}$`)
 
 // Main runs the verify command: args without the command name.
-func Main(args []string, stdout, stderr io.Writer) int {
-	code, err := main(args, stdout, stderr)
+func Main(args []string, stdout, stderr io.Writer) int { return MainWith(args, stdout, stderr) }
+
+// MainWith is Main with extra AWS config options after the command line's
+// (the tests pass an HTTP client that reaches the emulator).
+func MainWith(args []string, stdout, stderr io.Writer, extra ...func(*awsconfig.LoadOptions) error) int {
+	code, err := main(args, stdout, stderr, extra)
 	if err != nil {
 		fmt.Fprintln(stderr, "error:", err)
 	}
 	return code
 }
 
-func main(args []string, stdout, stderr io.Writer) (int, error) {
+func main(args []string, stdout, stderr io.Writer, extra []func(*awsconfig.LoadOptions) error) (int, error) {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	assembly := fs.String("assembly", "cdk.out", "the synthesized cloud assembly")
@@ -345,7 +349,7 @@ func main(args []string, stdout, stderr io.Writer) (int, error) {
 	if *region != "" {
 		loadOpts = append(loadOpts, awsconfig.WithRegion(*region))
 	}
-	cfg, err := awsconfig.LoadDefaultConfig(ctx, loadOpts...)
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, append(loadOpts, extra...)...)
 	if err != nil {
 		return 2, usagef("cannot load the AWS configuration: %v; check --profile (profiles are in ~/.aws/config) or AWS_PROFILE", err)
 	}
