@@ -62,7 +62,7 @@ func TestVerifyAgainstMoto(t *testing.T) {
 		t.Skip("moto_server is not on PATH (pip install 'moto[server]'); skipping verify against the local AWS emulator, which CI runs")
 	}
 	emu := startMoto(t)
-	asmDir := verifyAssembly(t, "Prod-ap-northeast-1", "Prod-us-east-1")
+	asmDir := verifyAssembly(t, "Prod-ap-northeast-1", "Prod-us-east-1", "Dev-ap-northeast-1")
 	asm, err := report.ReadAssembly(asmDir)
 	if err != nil {
 		t.Fatal(err)
@@ -70,13 +70,13 @@ func TestVerifyAgainstMoto(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 
-	healthy := func(t *testing.T) *motoAccount {
+	healthy := func(t *testing.T, id string) *motoAccount {
 		if resp, err := http.Post(emu.url+"/moto-api/reset", "application/json", nil); err != nil {
 			t.Fatal(err)
 		} else {
 			resp.Body.Close()
 		}
-		acct := newMotoAccount(ctx, t, emu.url, "111111111111")
+		acct := newMotoAccount(ctx, t, emu.url, id)
 		acct.deploy(asm.Stacks)
 		return acct
 	}
@@ -103,56 +103,65 @@ func TestVerifyAgainstMoto(t *testing.T) {
 	}
 
 	cases := []struct {
-		name   string
-		break_ func(a *motoAccount)
-		want   []string // findings beyond the baseline
-		gone   []string // baseline findings the break replaces
+		name    string
+		account string // Prod unless set
+		break_  func(a *motoAccount)
+		want    []string // findings beyond the baseline
+		gone    []string // baseline findings the break replaces
 	}{
-		{"a healthy account has only what moto cannot answer", nil, nil, nil},
-		{"the trail stopped logging", func(a *motoAccount) {
+		{"a healthy account has only what moto cannot answer", "", nil, nil, nil},
+		{"the healthy Dev account (one region) too", "Dev", nil, nil, nil},
+		{"the trail stopped logging", "", func(a *motoAccount) {
 			must(a.t)(a.trail("ap-northeast-1").StopLogging(a.ctx, &cloudtrail.StopLoggingInput{Name: aws.String("baseline-trail")}))
 		}, []string{"FAIL trail-logging ap-northeast-1 baseline-trail"}, nil},
-		{"the recorder stopped", func(a *motoAccount) {
+		{"the recorder stopped", "", func(a *motoAccount) {
 			must(a.t)(a.config("us-east-1").StopConfigurationRecorder(a.ctx, &configservice.StopConfigurationRecorderInput{ConfigurationRecorderName: aws.String("baseline")}))
 		}, []string{"FAIL config-recorder us-east-1 baseline"}, []string{"WARN config-recorder us-east-1 baseline"}},
-		{"a detector feature was turned off", func(a *motoAccount) {
+		{"a detector feature was turned off", "", func(a *motoAccount) {
 			gd := a.guardDuty("us-east-1")
 			ids := must(a.t)(gd.ListDetectors(a.ctx, &guardduty.ListDetectorsInput{})).(*guardduty.ListDetectorsOutput)
 			must(a.t)(gd.UpdateDetector(a.ctx, &guardduty.UpdateDetectorInput{DetectorId: aws.String(ids.DetectorIds[0]),
 				Features: []gdtypes.DetectorFeatureConfiguration{{Name: "S3_DATA_EVENTS", Status: gdtypes.FeatureStatusDisabled}}}))
 		}, []string{"FAIL guardduty-features us-east-1 " + "$detector"}, nil},
-		{"a user has a console password and an access key", func(a *motoAccount) {
+		{"a user has a console password and an access key", "", func(a *motoAccount) {
 			must(a.t)(a.iam().CreateLoginProfile(a.ctx, &iam.CreateLoginProfileInput{UserName: aws.String("deployer"), Password: aws.String("Correct-horse-9-battery")}))
 		}, []string{"FAIL console-user-mfa ap-northeast-1 deployer", "FAIL user-password-and-keys ap-northeast-1 deployer"}, nil},
-		{"an alarm is in ALARM", func(a *motoAccount) {
+		{"an alarm is in ALARM", "", func(a *motoAccount) {
 			must(a.t)(a.cloudWatch("ap-northeast-1").SetAlarmState(a.ctx, &cloudwatch.SetAlarmStateInput{AlarmName: aws.String("baseline-RootAccountUsage"), StateValue: cwtypes.StateValueAlarm, StateReason: aws.String("test")}))
 		}, []string{"FAIL alarms ap-northeast-1 baseline-RootAccountUsage"}, nil},
-		{"the e-mail subscription was removed", func(a *motoAccount) {
+		{"the e-mail subscription was removed", "", func(a *motoAccount) {
 			must(a.t)(a.sns("ap-northeast-1").Unsubscribe(a.ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(a.subscription)}))
 		}, []string{"FAIL topic-subscriptions ap-northeast-1 baseline-alarms email:security@example.com"}, nil},
-		{"the password policy was deleted", func(a *motoAccount) {
+		{"the password policy was deleted", "", func(a *motoAccount) {
 			must(a.t)(a.iam().DeleteAccountPasswordPolicy(a.ctx, &iam.DeleteAccountPasswordPolicyInput{}))
 		}, []string{"FAIL password-policy ap-northeast-1 account password policy"}, nil},
-		{"S3 Block Public Access was deleted", func(a *motoAccount) {
+		{"S3 Block Public Access was deleted", "", func(a *motoAccount) {
 			must(a.t)(a.s3control().DeletePublicAccessBlock(a.ctx, &s3control.DeletePublicAccessBlockInput{AccountId: aws.String(a.id)}))
 		}, []string{"FAIL s3-account-public-access-block ap-northeast-1 account S3 Block Public Access"}, nil},
-		{"EBS encryption by default was disabled", func(a *motoAccount) {
+		{"EBS encryption by default was disabled", "", func(a *motoAccount) {
 			must(a.t)(a.ec2("us-east-1").DisableEbsEncryptionByDefault(a.ctx, &ec2.DisableEbsEncryptionByDefaultInput{}))
 		}, []string{"FAIL ebs-default-encryption us-east-1 EBS encryption by default"}, nil},
-		{"a baseline stack was deleted", func(a *motoAccount) {
+		{"a baseline stack was deleted", "", func(a *motoAccount) {
 			must(a.t)(a.cloudFormation("us-east-1").DeleteStack(a.ctx, &cloudformation.DeleteStackInput{StackName: aws.String("Prod-us-east-1")}))
 		}, []string{"FAIL stack-drift us-east-1 Prod-us-east-1", "FAIL stack-status us-east-1 Prod-us-east-1"}, []string{"ERROR stack-drift us-east-1 Prod-us-east-1"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			acct := healthy(t)
+			name, id := "Prod", "111111111111"
+			if tc.account == "Dev" {
+				name, id = "Dev", "222222222222"
+			}
+			acct := healthy(t, id)
 			acct.t = t
 			if tc.break_ != nil {
 				tc.break_(acct)
 			}
 			start := time.Now()
-			rep, code, stderr := runVerify(t, emu.url, acct, asmDir, "--account", "Prod", "--format", "json", "--drift-timeout", "20s")
-			t.Logf("verify took %s against moto (%d results)", time.Since(start).Round(10*time.Millisecond), len(rep.Results))
+			rep, code, stderr := runVerify(t, emu.url, acct, asmDir, "--account", name, "--format", "json", "--drift-timeout", "20s")
+			t.Logf("verify --account %s took %s against moto (%d results)", name, time.Since(start).Round(10*time.Millisecond), len(rep.Results))
+			if rep.Account != id {
+				t.Errorf("report account %s, want %s", rep.Account, id)
+			}
 			if code != 1 {
 				t.Errorf("exit code %d, want 1 (moto leaves checks that cannot run); stderr:\n%s", code, stderr)
 			}
@@ -187,6 +196,22 @@ func TestVerifyAgainstMoto(t *testing.T) {
 			}
 		})
 	}
+	t.Run("credentials of another account are refused", func(t *testing.T) {
+		acct := healthy(t, "111111111111")
+		_, code, stderr := runVerify(t, emu.url, acct, asmDir, "--account", "Dev")
+		want := "error: --account Dev is account 222222222222, but your credentials are for account 111111111111; sign in to 222222222222 (--profile, AWS_PROFILE) or pass --account 111111111111\n"
+		if code != 2 || stderr != want {
+			t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, want)
+		}
+	})
+	t.Run("an account without stacks in the assembly is refused", func(t *testing.T) {
+		acct := newMotoAccount(ctx, t, emu.url, "333333333333")
+		_, code, stderr := runVerify(t, emu.url, acct, asmDir)
+		want := "has no stacks for account 333333333333 (your credentials' account); it has Prod (111111111111), Dev (222222222222)"
+		if code != 2 || !strings.Contains(stderr, want) {
+			t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, want)
+		}
+	})
 }
 
 // runVerify runs verify.Main with the environment a user would have:
