@@ -30,7 +30,10 @@ var Catalog = []Check{
 		APIs: []string{"cloudformation:DescribeStacks"}, Doc: "https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_Stack.html",
 		Finding: "the stack is not in a healthy COMPLETE state", Moto: true},
 	{ID: "stack-drift", Source: "template", What: "baseline stack has not drifted from its template",
-		APIs:    []string{"cloudformation:DetectStackDrift", "cloudformation:DescribeStackDriftDetectionStatus"},
+		// DetectStackDrift is also authorized as DetectStackResourceDrift,
+		// and CloudFormation reads each resource with the caller's own
+		// read permissions (README; https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-drift.html).
+		APIs:    []string{"cloudformation:DetectStackDrift", "cloudformation:DetectStackResourceDrift", "cloudformation:DescribeStackDriftDetectionStatus"},
 		Doc:     "https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStackDriftDetectionStatus.html",
 		Finding: "resources of the stack were changed outside CloudFormation"},
 

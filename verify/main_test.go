@@ -73,6 +73,7 @@ func TestMainRefusesBadInput(t *testing.T) {
 			if code != 2 {
 				t.Errorf("exit code %d, want 2", code)
 			}
+			t.Logf("stderr: %s", stderr.String())
 			if !strings.Contains(stderr.String(), tc.want) {
 				t.Errorf("stderr %q, want it to contain %q", stderr.String(), tc.want)
 			}
