@@ -51,6 +51,7 @@ func (r *run) alarms(ctx context.Context, c *Clients, at scope, alarms []Alarm) 
 		default:
 			r.pass("alarms", at, a.Name, fmt.Sprintf("actions enabled, state %s", m.StateValue))
 		}
+		r.results[len(r.results)-1].Control = a.Control
 	}
 }
 

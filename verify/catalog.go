@@ -76,7 +76,7 @@ var Catalog = []Check{
 		Finding: "a Security Hub control's status differs from the baseline"},
 
 	// Alarms and their topic.
-	{ID: "alarms", Source: "template", Control: "CloudWatch.1", What: "every baseline alarm exists, has actions enabled and is not in ALARM",
+	{ID: "alarms", Source: "template", What: "every baseline alarm exists, has actions enabled and is not in ALARM (each result names the alarm's own CloudWatch.N control)",
 		APIs: []string{"cloudwatch:DescribeAlarms"}, Doc: "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricAlarm.html",
 		Finding: "an alarm is missing, silenced or firing", Moto: true},
 	{ID: "topic-subscriptions", Source: "template", What: "every subscription of the alarm topic is confirmed",

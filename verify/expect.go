@@ -3,6 +3,7 @@ package verify
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -53,7 +54,13 @@ type Standard struct {
 type Alarm struct {
 	Name           string
 	ActionsEnabled bool
+	// Control is the Security Hub control the alarm satisfies, from the
+	// "Controls: CloudWatch.N, ..." of its description (the alarm
+	// catalog, policies/alarms.yaml, writes it there); "" for none.
+	Control string
 }
+
+var alarmControl = regexp.MustCompile(`Controls: (CloudWatch\.\d+)`)
 
 // Topic is an AWS::SNS::Topic with its AWS::SNS::Subscriptions.
 type Topic struct {
@@ -117,7 +124,13 @@ func Expectations(s report.Stack) (*Expect, error) {
 			}
 			e.Standards = append(e.Standards, st)
 		case "AWS::CloudWatch::Alarm":
-			e.Alarms = append(e.Alarms, Alarm{Name: str(id, p, "AlarmName"), ActionsEnabled: p["ActionsEnabled"] != false})
+			a := Alarm{Name: str(id, p, "AlarmName"), ActionsEnabled: p["ActionsEnabled"] != false}
+			if desc, ok := p["AlarmDescription"].(string); ok {
+				if m := alarmControl.FindStringSubmatch(desc); m != nil {
+					a.Control = m[1]
+				}
+			}
+			e.Alarms = append(e.Alarms, a)
 		case "AWS::SNS::Topic":
 			topics[id] = &Topic{Name: str(id, p, "TopicName")}
 		case "AWS::SNS::Subscription":

@@ -30,12 +30,12 @@ func (r *run) securityHub(ctx context.Context, c *Clients, at scope, standards [
 				if errorCode(err) == "InvalidAccessException" {
 					// Security Hub answers InvalidAccessException when the
 					// account is not subscribed in this region.
-					r.fail("securityhub-standards", at, s.Arn, "Security Hub is not enabled in %s (%s)", at.region, describe(err))
-					r.fail("securityhub-controls", at, s.Arn, "Security Hub is not enabled in %s", at.region)
+					r.fail("securityhub-standards", at, standardName(s.Arn), "Security Hub is not enabled in %s (%s)", at.region, describe(err))
+					r.fail("securityhub-controls", at, standardName(s.Arn), "Security Hub is not enabled in %s", at.region)
 					continue
 				}
-				r.cannot("securityhub-standards", at, s.Arn, err)
-				r.cannot("securityhub-controls", at, s.Arn, err)
+				r.cannot("securityhub-standards", at, standardName(s.Arn), err)
+				r.cannot("securityhub-controls", at, standardName(s.Arn), err)
 			}
 			return
 		}
@@ -49,17 +49,17 @@ func (r *run) securityHub(ctx context.Context, c *Clients, at scope, standards [
 	for _, want := range standards {
 		sub, ok := enabled[want.Arn]
 		if !ok {
-			r.fail("securityhub-standards", at, want.Arn, "not enabled")
-			r.fail("securityhub-controls", at, want.Arn, "the standard is not enabled")
+			r.fail("securityhub-standards", at, standardName(want.Arn), "not enabled")
+			r.fail("securityhub-controls", at, standardName(want.Arn), "the standard is not enabled")
 			continue
 		}
 		switch sub.StandardsStatus {
 		case types.StandardsStatusReady:
-			r.pass("securityhub-standards", at, want.Arn, "enabled, READY")
+			r.pass("securityhub-standards", at, standardName(want.Arn), "enabled, READY")
 		case types.StandardsStatusPending:
-			r.warn("securityhub-standards", at, want.Arn, "enabled, status PENDING (not evaluating yet)")
+			r.warn("securityhub-standards", at, standardName(want.Arn), "enabled, status PENDING (not evaluating yet)")
 		default:
-			r.fail("securityhub-standards", at, want.Arn, "status %s", sub.StandardsStatus)
+			r.fail("securityhub-standards", at, standardName(want.Arn), "status %s", sub.StandardsStatus)
 		}
 		r.controls(ctx, c, at, want, aws.ToString(sub.StandardsSubscriptionArn))
 	}
@@ -76,7 +76,7 @@ func (r *run) controls(ctx context.Context, c *Clients, at scope, want Standard,
 	for {
 		out, err := c.SecurityHub.DescribeStandardsControls(ctx, &securityhub.DescribeStandardsControlsInput{StandardsSubscriptionArn: aws.String(subscription), NextToken: token})
 		if err != nil {
-			r.cannot("securityhub-controls", at, want.Arn, err)
+			r.cannot("securityhub-controls", at, standardName(want.Arn), err)
 			return
 		}
 		for _, ctl := range out.Controls {
@@ -103,12 +103,21 @@ func (r *run) controls(ctx context.Context, c *Clients, at scope, want Standard,
 	sort.Strings(onInside)
 	switch {
 	case len(offOutside) > 0:
-		r.fail("securityhub-controls", at, want.Arn, "disabled, but not by the baseline: %s", strings.Join(offOutside, ", "))
+		r.fail("securityhub-controls", at, standardName(want.Arn), "disabled, but not by the baseline: %s", strings.Join(offOutside, ", "))
 	case len(onInside) > 0:
-		r.warn("securityhub-controls", at, want.Arn, "the template disables these, but they are enabled: %s", strings.Join(onInside, ", "))
+		r.warn("securityhub-controls", at, standardName(want.Arn), "the template disables these, but they are enabled: %s", strings.Join(onInside, ", "))
 	default:
-		r.pass("securityhub-controls", at, want.Arn, "controls disabled as the template says")
+		r.pass("securityhub-controls", at, standardName(want.Arn), "controls disabled as the template says")
 	}
+}
+
+// standardName is the part of a standard's ARN after "standards/", e.g.
+// cis-aws-foundations-benchmark/v/5.0.0 (the region is in its own column).
+func standardName(arn string) string {
+	if _, name, ok := strings.Cut(arn, ":standards/"); ok {
+		return name
+	}
+	return arn
 }
 
 func lastPart(arn string) string { return arn[strings.LastIndex(arn, "/")+1:] }
