@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -196,6 +197,121 @@ func TestVerifyAgainstMoto(t *testing.T) {
 			}
 		})
 	}
+	// Least privilege: verify run with the keys of a user holding only the
+	// README's policy (verify.PolicyActions) gives the same results as
+	// with full rights, once moto enforces IAM (moto-api/reset-auth 0:
+	// from the next request on, every call is authorized against the
+	// caller's policies). moto names the action after the request's
+	// signing name, not the Service Authorization Reference, for
+	// CloudWatch (monitoring:DescribeAlarms), and does not authorize the
+	// REST calls of GuardDuty and S3 Control by their action: the checks
+	// of those services are denied here whatever the policy, and must then
+	// say "cannot check", never pass. Negative: each service's actions
+	// removed in turn.
+	t.Run("the README policy is enough", func(t *testing.T) {
+		acct := healthy(t, "111111111111")
+		full, _, _ := runVerify(t, emu.url, acct, asmDir, "--account", "Prod", "--format", "json")
+		auditor := acct.auditor("auditor", verify.PolicyActions())
+		var prefixes []string
+		lessers := map[string]*motoAccount{}
+		for _, a := range verify.PolicyActions() {
+			if p, _, _ := strings.Cut(a, ":"); !slices.Contains(prefixes, p) {
+				prefixes = append(prefixes, p)
+				rest := slices.DeleteFunc(verify.PolicyActions(), func(a string) bool { return strings.HasPrefix(a, p+":") })
+				lessers[p] = acct.auditor("auditor-without-"+p, rest)
+			}
+		}
+		setAuth(t, emu.url, "0")
+		t.Cleanup(func() { setAuth(t, emu.url, "inf") })
+
+		motoMisnames := map[string]bool{}
+		for _, c := range verify.Catalog {
+			for _, a := range c.APIs {
+				if p, _, _ := strings.Cut(a, ":"); p == "cloudwatch" || p == "guardduty" || p == "s3" {
+					motoMisnames[c.ID] = true
+				}
+			}
+		}
+		split := func(results []verify.Result) (kept []verify.Result, misnamed []verify.Result) {
+			for _, r := range results {
+				if motoMisnames[r.Check] {
+					misnamed = append(misnamed, r)
+				} else {
+					kept = append(kept, r)
+				}
+			}
+			return kept, misnamed
+		}
+		rep, code, stderr := runVerify(t, emu.url, auditor, asmDir, "--account", "Prod", "--format", "json")
+		if code != 1 {
+			t.Fatalf("exit %d under the README policy; stderr:\n%s", code, stderr)
+		}
+		got, misnamed := split(rep.Results)
+		want, _ := split(full.Results)
+		if outcomes(got) != outcomes(want) {
+			t.Errorf("under the README policy:\n%s\nwith full rights:\n%s", outcomes(got), outcomes(want))
+		}
+		for _, r := range misnamed {
+			if r.Status != verify.Error {
+				t.Errorf("%s %s: %s under moto's IAM, want ERROR (moto cannot authorize it by its AWS action)", r.Check, r.Resource, r.Status)
+			}
+		}
+		t.Logf("%d results identical under the README policy; %d of CloudWatch, GuardDuty and S3 Control not comparable in moto", len(got), len(misnamed))
+
+		// Each service's actions taken away in turn: where moto enforces
+		// that service, exactly the checks listing its actions must say
+		// they lack a permission; the others must not change.
+		byCheck := func(results []verify.Result) map[string]string {
+			out := map[string]string{}
+			for _, r := range results {
+				out[r.Check+" "+r.Region+" "+r.Resource] = string(r.Status)
+			}
+			return out
+		}
+		base := byCheck(rep.Results)
+		// Checks moto cannot answer at all stay ERROR with or without a
+		// permission.
+		alwaysError := map[string]bool{}
+		for _, c := range verify.Catalog {
+			alwaysError[c.ID] = true
+		}
+		for _, r := range rep.Results {
+			alwaysError[r.Check] = alwaysError[r.Check] && r.Status == verify.Error
+		}
+		var enforced, notEnforced []string
+		for _, prefix := range prefixes {
+			rest := slices.DeleteFunc(verify.PolicyActions(), func(a string) bool { return strings.HasPrefix(a, prefix+":") })
+			r, _, _ := runVerify(t, emu.url, lessers[prefix], asmDir, "--account", "Prod", "--format", "json")
+			changed := map[string]bool{}
+			for _, res := range r.Results {
+				if base[res.Check+" "+res.Region+" "+res.Resource] != string(res.Status) {
+					changed[res.Check] = true
+					// moto answers JSON services' denials in XML, which the
+					// SDK cannot parse into AccessDenied (AWS answers in
+					// JSON): a 403 is the denial there.
+					if res.Status != verify.Error || !(strings.Contains(res.Detail, "lacks a permission") || strings.Contains(res.Detail, "StatusCode: 403")) {
+						t.Errorf("without %s:*, %s %s became %s: %s", prefix, res.Check, res.Resource, res.Status, res.Detail)
+					}
+				}
+			}
+			if len(changed) == 0 {
+				notEnforced = append(notEnforced, prefix)
+				continue
+			}
+			enforced = append(enforced, prefix)
+			for _, c := range verify.Catalog {
+				uses := slices.ContainsFunc(c.APIs, func(a string) bool { return !slices.Contains(rest, a) })
+				if uses != changed[c.ID] && !motoMisnames[c.ID] && !alwaysError[c.ID] {
+					t.Errorf("without %s:*, check %s changed: %v; it lists %v", prefix, c.ID, changed[c.ID], c.APIs)
+				}
+			}
+		}
+		t.Logf("moto enforced IAM for %v (each action needed by exactly the checks that list it); not for %v", enforced, notEnforced)
+		if len(enforced) == 0 {
+			t.Error("moto enforced no service's permissions: the least-privilege run proves nothing")
+		}
+	})
+
 	t.Run("credentials of another account are refused", func(t *testing.T) {
 		acct := healthy(t, "111111111111")
 		_, code, stderr := runVerify(t, emu.url, acct, asmDir, "--account", "Dev")
@@ -212,6 +328,42 @@ func TestVerifyAgainstMoto(t *testing.T) {
 			t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, want)
 		}
 	})
+}
+
+// outcomes lists results as "status check region resource", sorted.
+func outcomes(results []verify.Result) string {
+	var out []string
+	for _, r := range results {
+		out = append(out, fmt.Sprintf("%s %s %s %s", r.Status, r.Check, r.Region, r.Resource))
+	}
+	sort.Strings(out)
+	return strings.Join(out, "\n")
+}
+
+// setAuth sets moto's INITIAL_NO_AUTH_ACTION_COUNT: "0" enforces IAM from
+// the next request on, "inf" stops enforcing.
+func setAuth(t *testing.T, endpoint, count string) {
+	resp, err := http.Post(endpoint+"/moto-api/reset-auth", "text/plain", strings.NewReader(count))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("moto-api/reset-auth %s: %s", count, resp.Status)
+	}
+}
+
+// auditor creates an IAM user allowed exactly actions on every resource,
+// and returns the account as that user's access key sees it.
+func (a *motoAccount) auditor(name string, actions []string) *motoAccount {
+	t := a.t
+	doc, _ := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{"Effect": "Allow", "Action": actions, "Resource": "*"}}})
+	must(t)(a.iam().CreateUser(a.ctx, &iam.CreateUserInput{UserName: aws.String(name)}))
+	must(t)(a.iam().PutUserPolicy(a.ctx, &iam.PutUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String("verify"), PolicyDocument: aws.String(string(doc))}))
+	key := must(t)(a.iam().CreateAccessKey(a.ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)})).(*iam.CreateAccessKeyOutput).AccessKey
+	out := *a
+	out.creds = aws.Credentials{AccessKeyID: aws.ToString(key.AccessKeyId), SecretAccessKey: aws.ToString(key.SecretAccessKey)}
+	return &out
 }
 
 // runVerify runs verify.Main with the environment a user would have:
