@@ -29,7 +29,8 @@ func (r *run) securityHub(ctx context.Context, c *Clients, at scope, standards [
 			for _, s := range standards {
 				if errorCode(err) == "InvalidAccessException" {
 					// Security Hub answers InvalidAccessException when the
-					// account is not subscribed in this region.
+					// account is not subscribed in this region
+					// (https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_GetEnabledStandards.html#API_GetEnabledStandards_Errors).
 					r.fail("securityhub-standards", at, standardName(s.Arn), "Security Hub is not enabled in %s (%s)", at.region, describe(err))
 					r.fail("securityhub-controls", at, standardName(s.Arn), "Security Hub is not enabled in %s", at.region)
 					continue
