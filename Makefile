@@ -11,7 +11,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 CONFIG ?=
 CONTEXT := $(if $(CONFIG),-c config=$(CONFIG))
 
-.PHONY: synth test deps config bench clean review diagram schema
+.PHONY: synth test deps config bench clean review diagram schema verify
 
 deps: node_modules/.package-lock.json
 	go mod download
@@ -53,6 +53,14 @@ review: synth
 diagram: deps
 	cdk synth --quiet
 	go run . diagram --readme README.md cdk.out
+
+# Check a live account against cdk.out (README "Verify a live account"):
+# make verify ACCOUNT=Prod PROFILE=prod-audit [VERIFY_ARGS="--format markdown"]
+ACCOUNT ?=
+PROFILE ?=
+VERIFY_ARGS ?=
+verify:
+	go run . verify --assembly cdk.out $(if $(ACCOUNT),--account $(ACCOUNT)) $(if $(PROFILE),--profile $(PROFILE)) $(VERIFY_ARGS)
 
 bench: deps
 	go run ./test/bench

@@ -14,6 +14,8 @@
 //	                                        # the CI pull-request comment (examples/ci); exit 3 when blocked
 //	go run . diagram [--account NAME] [--readme README.md] [cdk.out]
 //	                                        # the architecture diagram (Mermaid) of one account
+//	go run . verify [--assembly cdk.out] [--account NAME] [--profile NAME] [--format text|markdown|json]
+//	                                        # check a live account against the assembly (verify/)
 package main
 
 import (

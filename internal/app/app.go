@@ -42,6 +42,7 @@ var Commands = []Command{
 	{"review", reviewArgs, review},
 	{"diagram", diagramArgs, drawDiagram},
 	{"pr-comment", prCommentArgs, prComment},
+	{"verify", verifyArgs, verifyAccount},
 }
 
 // Main runs the app with the process's arguments (without the program
@@ -53,6 +54,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return synth(stderr)
 	}
 	if err := Run(stdout, args[0], args[1:]); err != nil {
+		var code exitCode
+		if errors.As(err, &code) {
+			return int(code) // the command printed why
+		}
 		printError(stderr, err)
 		// A review that found what the pipeline fails on (review
 		// --fail-on, pr-comment) exits 3, so that CI tells it from a
