@@ -15,12 +15,13 @@ import (
 	"github.com/secure-baseline/cdk-baseline/constructs/findingroutes"
 	"github.com/secure-baseline/cdk-baseline/constructs/guardduty"
 	"github.com/secure-baseline/cdk-baseline/constructs/hardening"
+	"github.com/secure-baseline/cdk-baseline/constructs/inspector"
 	"github.com/secure-baseline/cdk-baseline/constructs/securityhub"
 )
 
 // addRegionalServices adds what every region of an account holds: AWS
-// Config, GuardDuty, Security Hub, the finding routes, hardening and IAM
-// Access Analyzer, each unless its mode is skip. global holds the home
+// Config, GuardDuty, Security Hub, the finding routes, hardening, IAM
+// Access Analyzer and Inspector, each unless its mode is skip. global holds the home
 // region's alarm topic and log archive; both are nil elsewhere.
 func addRegionalServices(stack awscdk.Stack, cfg *config.Config, acc config.Account, region string, global globalParts) {
 	home := region == acc.HomeRegion
@@ -69,6 +70,7 @@ func addRegionalServices(stack awscdk.Stack, cfg *config.Config, acc config.Acco
 	if f := s.Findings; f.Mode == config.ModeCreate {
 		props := findingroutes.Props{
 			GuardDutyMinSeverity: f.GuardDutyMinSeverity,
+			InspectorSeverities:  f.InspectorSeverities,
 			OmitSecurityHub:      slices.Contains(aggregated, region),
 		}
 		switch {
@@ -96,6 +98,14 @@ func addRegionalServices(stack awscdk.Stack, cfg *config.Config, acc config.Acco
 	if a := s.AccessAnalyzer; a.Mode == config.ModeCreate {
 		zone := map[string]accessanalyzer.Zone{"account": accessanalyzer.Account, "organization": accessanalyzer.Organization}[a.Type]
 		accessanalyzer.New(stack, "AccessAnalyzer", accessanalyzer.Props{Zone: zone})
+	}
+
+	if in := s.Inspector; in.Mode == config.ModeCreate {
+		scans := make([]inspector.ScanType, len(in.Scan))
+		for i, t := range in.Scan {
+			scans[i] = inspector.ScanType(t)
+		}
+		inspector.New(stack, "Inspector", inspector.Props{Scans: scans, RevertOnDelete: in.RevertOnDelete})
 	}
 }
 

@@ -382,6 +382,15 @@ func TestRegionalServicesInTheExample(t *testing.T) {
 				want := []map[string]any{
 					{"Action": "iam:CreateServiceLinkedRole", "Effect": "Allow", "Resource": slr, "Condition": map[string]any{"StringEquals": map[string]any{"iam:AWSServiceName": "config.amazonaws.com"}}},
 					{"Action": "ec2:EnableEbsEncryptionByDefault", "Effect": "Allow", "Resource": "*"},
+					// Inspector: its service-linked role, Enable with its
+					// status poll, and Disable for the types an update
+					// removes (no revertOnDelete in the example).
+					{"Action": "iam:CreateServiceLinkedRole", "Effect": "Allow",
+						"Resource":  "arn:aws:iam::" + acc.ID + ":role/aws-service-role/inspector2.amazonaws.com/AWSServiceRoleForAmazonInspector2",
+						"Condition": map[string]any{"StringEquals": map[string]any{"iam:AWSServiceName": "inspector2.amazonaws.com"}}},
+					{"Action": "inspector2:Enable", "Effect": "Allow", "Resource": "*"},
+					{"Action": "inspector2:Disable", "Effect": "Allow", "Resource": "*"},
+					{"Action": "inspector2:BatchGetAccountStatus", "Effect": "Allow", "Resource": "*"},
 				}
 				if home {
 					want = append(want,
@@ -412,7 +421,7 @@ func TestFindingRoutesInTheExample(t *testing.T) {
 	home := stack(t, asm, "Prod-ap-northeast-1")
 	other := stack(t, asm, "Prod-us-east-1")
 	homeRes, otherRes := svcTemplate(t, asm, home), svcTemplate(t, asm, other)
-	rules := []string{"Findings/GuardDuty", "Findings/SecurityHub"}
+	rules := []string{"Findings/GuardDuty", "Findings/SecurityHub", "Findings/Inspector"}
 
 	t.Run("the home region's rules publish to the alarm topic", func(t *testing.T) {
 		topicID, _ := svcMust(t, home.Name, homeRes, "Alarms/Topic/Resource")
@@ -509,6 +518,7 @@ func TestFindingRoutesInTheExample(t *testing.T) {
 		}
 		_, gd := svcMust(t, home.Name, homeRes, "Findings/GuardDuty")
 		_, sh := svcMust(t, home.Name, homeRes, "Findings/SecurityHub")
+		_, in := svcMust(t, home.Name, homeRes, "Findings/Inspector")
 		for _, c := range file.Cases {
 			t.Run(c.Name, func(t *testing.T) {
 				if got := svcMatches(gd.Properties["EventPattern"], c.Event); got != c.Want["guardDuty"] {
@@ -516,6 +526,9 @@ func TestFindingRoutesInTheExample(t *testing.T) {
 				}
 				if got := svcMatches(sh.Properties["EventPattern"], c.Event); got != c.Want["securityHub"] {
 					t.Errorf("Security Hub rule matches: %v, want %v", got, c.Want["securityHub"])
+				}
+				if got := svcMatches(in.Properties["EventPattern"], c.Event); got != c.Want["inspector"] {
+					t.Errorf("Inspector rule matches: %v, want %v", got, c.Want["inspector"])
 				}
 			})
 		}

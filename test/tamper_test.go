@@ -78,11 +78,15 @@ var accountSettings = map[string]struct {
 // https://docs.aws.amazon.com/guardduty/latest/ug/slr-permissions.html
 // https://docs.aws.amazon.com/securityhub/latest/userguide/using-service-linked-roles.html
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-using-service-linked-roles.html
+// https://docs.aws.amazon.com/inspector/latest/user/using-service-linked-roles.html
 var serviceSettings = map[string]struct{ service, slr string }{
 	"AWS::Config::ConfigurationRecorder": {"config", "aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"},
 	"AWS::GuardDuty::Detector":           {"guardduty", "aws-service-role/guardduty.amazonaws.com/AWSServiceRoleForAmazonGuardDuty"},
 	"AWS::SecurityHub::Hub":              {"securityhub", "aws-service-role/securityhub.amazonaws.com/AWSServiceRoleForSecurityHub"},
 	"AWS::AccessAnalyzer::Analyzer":      {"access-analyzer", "aws-service-role/access-analyzer.amazonaws.com/AWSServiceRoleForAccessAnalyzer"},
+	// Inspector has no CloudFormation type: constructs/inspector's custom
+	// resource stands for it.
+	"Custom::InspectorScans": {"inspector2", "aws-service-role/inspector2.amazonaws.com/AWSServiceRoleForAmazonInspector2"},
 }
 
 // operatorKeeps is policies/iam/operator-keeps.yaml: the changing actions of
@@ -409,9 +413,12 @@ func tamperTargets(t testing.TB, s report.Stack, logBucketPrefix string) []tampe
 			add(tamperTarget{label: label, service: "access-analyzer", rtype: "analyzer", arn: arn})
 		case "AWS::Config::ConfigurationRecorder":
 			add(tamperTarget{label: label, service: "config", rtype: "configurationrecorder", arn: arn})
-		case "Custom::ConfigServiceLinkedRole":
+		case "Custom::ConfigServiceLinkedRole", "Custom::InspectorServiceLinkedRole":
 			// Made by the custom resource; its cells come with the Config
-			// service below.
+			// and Inspector services below.
+		case "Custom::InspectorScans":
+			// Inspector's whole configuration: every changing inspector2
+			// action is a service cell below.
 		default:
 			if set, ok := accountSettings[res.Type]; ok {
 				var acts []string
