@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/secure-baseline/cdk-baseline/policies"
 )
 
 // problem is a rule broken by a value, by field path relative to the
@@ -177,17 +179,6 @@ func isEmail(s string) bool {
 	return strings.Contains(strings.Trim(domain, "."), ".") && !strings.ContainsAny(s, " \t")
 }
 
-// The id formats of AWS::Chatbot::SlackChannelConfiguration and
-// AWS::Chatbot::MicrosoftTeamsChannelConfiguration, from their
-// CloudFormation resource schemas (cfn-lint ships them); test/chat_test.go
-// checks these against the schemas.
-var (
-	SlackWorkspaceIDPattern = regexp.MustCompile(`^[0-9A-Z]{1,255}$`)
-	SlackChannelIDPattern   = regexp.MustCompile(`^[A-Za-z0-9]{1,256}$`)
-	UUIDPattern             = regexp.MustCompile(`^[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$`)
-	TeamsChannelIDPattern   = regexp.MustCompile(`^([a-zA-Z0-9-_=+/.,])*%3[aA]([a-zA-Z0-9-_=+/.,])*%40([a-zA-Z0-9-_=+/.,])*$`)
-)
-
 // chatProblems checks the Slack and Teams channels: id formats, and no
 // channel twice.
 func (n Notifications) chatProblems() problems {
@@ -199,17 +190,17 @@ func (n Notifications) chatProblems() problems {
 	}
 	for i, c := range n.Slack {
 		p := fmt.Sprintf("notifications.slack[%d]", i)
-		check(p+".workspaceId", c.WorkspaceID, SlackWorkspaceIDPattern, "a Slack workspace id like T0123456789 (upper-case letters and digits; in the Chatbot console, or the workspace URL's /client/<id>)")
-		check(p+".channelId", c.ChannelID, SlackChannelIDPattern, "a Slack channel id like C0123456789 (letters and digits; the last part of the channel's link), not its name")
+		check(p+".workspaceId", c.WorkspaceID, policies.SlackWorkspaceID, "a Slack workspace id like T0123456789 (upper-case letters and digits; in the Chatbot console, or the workspace URL's /client/<id>)")
+		check(p+".channelId", c.ChannelID, policies.SlackChannelID, "a Slack channel id like C0123456789 (letters and digits; the last part of the channel's link), not its name")
 		if slices.Index(n.Slack, c) < i {
 			ps.addf(p, "workspace %s channel %s is listed twice", c.WorkspaceID, c.ChannelID)
 		}
 	}
 	for i, c := range n.Teams {
 		p := fmt.Sprintf("notifications.teams[%d]", i)
-		check(p+".tenantId", c.TenantID, UUIDPattern, "a Microsoft Entra tenant id (a UUID like 2d5c4f2e-0d8a-4c1b-9e3a-6f7b8c9d0e1f)")
-		check(p+".teamId", c.TeamID, UUIDPattern, "a Teams team id (a UUID: groupId= in the team's link)")
-		check(p+".channelId", c.ChannelID, TeamsChannelIDPattern, "a Teams channel id as its link has it, URL-encoded: 19%3a...%40thread.tacv2")
+		check(p+".tenantId", c.TenantID, policies.TeamsUUID, "a Microsoft Entra tenant id (a UUID like 2d5c4f2e-0d8a-4c1b-9e3a-6f7b8c9d0e1f)")
+		check(p+".teamId", c.TeamID, policies.TeamsUUID, "a Teams team id (a UUID: groupId= in the team's link)")
+		check(p+".channelId", c.ChannelID, policies.TeamsChannelID, "a Teams channel id as its link has it, URL-encoded: 19%3a...%40thread.tacv2")
 		if slices.Index(n.Teams, c) < i {
 			ps.addf(p, "team %s channel %s is listed twice", c.TeamID, c.ChannelID)
 		}

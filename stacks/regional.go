@@ -128,10 +128,12 @@ func aggregatedRegions(acc config.Account) []string {
 
 // regionalTopic is a region's own alarm topic, for findings.route regional:
 // named as in the home region, with the same subscribers (each confirms
-// once per region).
+// once per region) and chat channels (a configuration per region).
 func regionalTopic(stack awscdk.Stack, acc config.Account) awssns.ITopic {
-	return alerttopic.New(stack, "Alarms", alerttopic.Props{
+	topic := alerttopic.New(stack, "Alarms", alerttopic.Props{
 		Emails:         acc.Notifications.Emails,
 		HTTPSEndpoints: acc.Notifications.HTTPSEndpoints,
 	}).Topic
+	addChat(stack, acc, topic)
+	return topic
 }

@@ -679,6 +679,7 @@ accounts:
   - {name: NoFindings, id: "100000000005", findings: {mode: skip}}
   - {name: NoHardening, id: "100000000006", hardening: {mode: skip}}
   - {name: NoAnalyzer, id: "100000000007", accessAnalyzer: {mode: skip}}
+  - {name: NoInspector, id: "100000000011", inspector: {mode: skip}}
   - name: Options
     id: "100000000008"
     awsConfig:
@@ -689,9 +690,13 @@ accounts:
     securityHub:
       standards: [aws-foundational-security-best-practices/v/1.0.0, nist-800-53/v/5.0.0]
       findingAggregator: true
-    findings: {route: regional, guardDutyMinSeverity: 4}
+    findings: {route: regional, guardDutyMinSeverity: 4, inspectorSeverities: [CRITICAL]}
     hardening: {passwordPolicy: {minimumLength: 20, maxAgeDays: 0}, revertOnDelete: true}
     accessAnalyzer: {type: organization}
+    inspector: {scan: [ecr, lambda], revertOnDelete: true}
+    notifications:
+      emails: [sec@example.com]
+      slack: [{workspaceId: T0123ABCDE9, channelId: C0456FGHIJ7}]
   - name: ControlTower
     id: "100000000009"
     trail: {mode: skip}
@@ -724,6 +729,7 @@ func TestSkipModesRemoveExactlyTheirService(t *testing.T) {
 	for _, c := range []struct{ account, construct string }{
 		{"NoConfig", "Config"}, {"NoGuardDuty", "GuardDuty"}, {"NoSecurityHub", "SecurityHub"},
 		{"NoFindings", "Findings"}, {"NoHardening", "Hardening"}, {"NoAnalyzer", "AccessAnalyzer"},
+		{"NoInspector", "Inspector"},
 	} {
 		for _, region := range []string{"us-east-1", "eu-west-1"} {
 			t.Run(c.account+"-"+region+" lacks "+c.construct+" and nothing else", func(t *testing.T) {

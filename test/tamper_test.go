@@ -154,7 +154,7 @@ func (p physical) keyID(lid string) string { return fakeUUID(p.s.Name + lid) }
 
 func (p physical) name(lid string) string {
 	res := p.s.Template.Resources[lid]
-	for _, prop := range []string{"BucketName", "TopicName", "LogGroupName", "RoleName", "TrailName", "AliasName", "AnalyzerName", "GroupName", "UserName", "Name", "AlarmName", "FunctionName", "ManagedPolicyName"} {
+	for _, prop := range []string{"BucketName", "TopicName", "LogGroupName", "RoleName", "TrailName", "AliasName", "AnalyzerName", "GroupName", "UserName", "Name", "AlarmName", "FunctionName", "ManagedPolicyName", "ConfigurationName"} {
 		switch v := res.Properties[prop].(type) {
 		case string:
 			return v
@@ -213,6 +213,13 @@ func (p physical) arn(lid string) string {
 		return fmt.Sprintf("arn:aws:access-analyzer:%s:%s:analyzer/%s", r, a, n)
 	case "AWS::Config::ConfigurationRecorder":
 		return fmt.Sprintf("arn:aws:config:%s:%s:configuration-recorder/%s/%s", r, a, n, fakeID(lid, 8))
+	// Chatbot is global: no region in its ARNs. The configuration types
+	// are the API's (ChatConfigurationArn in
+	// https://docs.aws.amazon.com/chatbot/latest/APIReference/API_SlackChannelConfiguration.html).
+	case "AWS::Chatbot::SlackChannelConfiguration":
+		return fmt.Sprintf("arn:aws:chatbot::%s:chat-configuration/slack-channel/%s", a, n)
+	case "AWS::Chatbot::MicrosoftTeamsChannelConfiguration":
+		return fmt.Sprintf("arn:aws:chatbot::%s:chat-configuration/microsoft-teams-channel/%s", a, n)
 	}
 	return ""
 }
@@ -413,6 +420,8 @@ func tamperTargets(t testing.TB, s report.Stack, logBucketPrefix string) []tampe
 			add(tamperTarget{label: label, service: "access-analyzer", rtype: "analyzer", arn: arn})
 		case "AWS::Config::ConfigurationRecorder":
 			add(tamperTarget{label: label, service: "config", rtype: "configurationrecorder", arn: arn})
+		case "AWS::Chatbot::SlackChannelConfiguration", "AWS::Chatbot::MicrosoftTeamsChannelConfiguration":
+			add(tamperTarget{label: label, service: "chatbot", rtype: "ChatbotConfiguration", arn: arn})
 		case "Custom::ConfigServiceLinkedRole", "Custom::InspectorServiceLinkedRole":
 			// Made by the custom resource; its cells come with the Config
 			// and Inspector services below.
