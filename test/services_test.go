@@ -868,6 +868,8 @@ func TestRegionalServiceOptions(t *testing.T) {
 			"Hardening/EbsEncryptionByDefault/Resource/Default": `{"Client":"ec2","Method":"disable_ebs_encryption_by_default","Parameters":{}}`,
 			"Hardening/PasswordPolicy/Resource/Default":         `{"Client":"iam","IgnoreErrors":"^NoSuchEntityException$","Method":"delete_account_password_policy","Parameters":{}}`,
 			"Hardening/S3BlockPublicAccess/Resource/Default":    `{"Client":"s3control","Method":"delete_public_access_block","Parameters":{"AccountId":"100000000008"}}`,
+			// Inspector's chosen types only, in the API's names.
+			"Inspector/Resource/Default": `{"Client":"inspector2","Method":"disable","Parameters":{"accountIds":["100000000008"],"resourceTypes":["ECR","LAMBDA"]}}`,
 		} {
 			_, r := svcMust(t, homeS.Name, home, path)
 			if got := customResourceCall(t, r, "Delete"); got != want {
@@ -880,6 +882,8 @@ func TestRegionalServiceOptions(t *testing.T) {
 			{"Action": []any{"ec2:EnableEbsEncryptionByDefault", "ec2:DisableEbsEncryptionByDefault"}, "Effect": "Allow", "Resource": "*"},
 			{"Action": []any{"iam:UpdateAccountPasswordPolicy", "iam:DeleteAccountPasswordPolicy"}, "Effect": "Allow", "Resource": "*"},
 			{"Action": "s3:PutAccountPublicAccessBlock", "Effect": "Allow", "Resource": "*"},
+			{"Action": "iam:CreateServiceLinkedRole", "Effect": "Allow", "Resource": "arn:aws:iam::100000000008:role/aws-service-role/inspector2.amazonaws.com/AWSServiceRoleForAmazonInspector2", "Condition": map[string]any{"StringEquals": map[string]any{"iam:AWSServiceName": "inspector2.amazonaws.com"}}},
+			{"Action": []any{"inspector2:Enable", "inspector2:Disable", "inspector2:BatchGetAccountStatus"}, "Effect": "Allow", "Resource": "*"},
 		})
 		if !slices.Equal(got, want) {
 			t.Errorf("statements:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
