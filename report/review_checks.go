@@ -734,6 +734,28 @@ func guardDutyDetector(t *Target) Result {
 	return pass(ds[0])
 }
 
+// inspectorScan passes where the region's Inspector custom resource enables
+// the resource type (the Enable API's name, e.g. LAMBDA_CODE); scan is its
+// inspector.scan name.
+func inspectorScan(resourceType, scan string) func(*Target) Result {
+	return func(t *Target) Result {
+		calls := t.Stack.sdkCalls("enable")
+		for _, c := range calls {
+			if c.Call.Service != "inspector2" {
+				continue
+			}
+			types, _ := c.Call.Parameters["resourceTypes"].([]any)
+			for _, typ := range types {
+				if typ == resourceType {
+					return pass(c.res)
+				}
+			}
+			return optOut("inspector.scan", "Inspector runs here without "+scan, c.res)
+		}
+		return optOut("inspector.mode", "the baseline does not enable Inspector here (a delegated administrator may)")
+	}
+}
+
 func ebsDefaultEncryption(t *Target) Result {
 	calls := t.Stack.sdkCalls("enableEbsEncryptionByDefault")
 	if len(calls) == 0 {

@@ -107,6 +107,10 @@ var Controls = []Control{
 
 	// One service each, per region.
 	{"GuardDuty.1", "GuardDuty should be enabled", "the region has an enabled detector", RegionScope, guardDutyDetector},
+	{"Inspector.1", "Amazon Inspector EC2 scanning should be enabled", "Inspector scans EC2 instances in the region", RegionScope, inspectorScan("EC2", "ec2")},
+	{"Inspector.2", "Amazon Inspector ECR scanning should be enabled", "Inspector scans ECR container images in the region", RegionScope, inspectorScan("ECR", "ecr")},
+	{"Inspector.3", "Amazon Inspector Lambda code scanning should be enabled", "Inspector scans Lambda functions' code in the region", RegionScope, inspectorScan("LAMBDA_CODE", "lambdaCode")},
+	{"Inspector.4", "Amazon Inspector Lambda standard scanning should be enabled", "Inspector scans Lambda functions' packages in the region", RegionScope, inspectorScan("LAMBDA", "lambda")},
 	{"EC2.7", "EBS default encryption should be enabled", "EBS encryption by default is on in the region", RegionScope, ebsDefaultEncryption},
 	{"SNS.1", "SNS topics should be encrypted at-rest using AWS KMS", "every topic has a KMS key", RegionScope, topicEncryption},
 }
