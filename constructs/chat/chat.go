@@ -177,6 +177,7 @@ func New(scope constructs.Construct, id string, props Props) *Chat {
 	}
 	guardrails := jsii.Strings(*guardrail.ManagedPolicyArn())
 	ch := &Chat{Construct: c, Role: role, Guardrail: guardrail}
+	c.Node().AddValidation(&uniqueNames{c: c})
 	for _, s := range props.Slack {
 		// The construct id is the channel: reordering the list changes
 		// nothing, and a channel's configuration is named after it.
@@ -240,4 +241,41 @@ func configName(prefix, kind, channel string) string {
 		channel = channel[:64]
 	}
 	return prefix + "-" + kind + "-" + channel
+}
+
+// uniqueNames fails synthesis when two configurations of the stack share a
+// name (two Chats with one NamePrefix and a channel in common):
+// configuration names are unique in the account, and the second would fail
+// the deploy.
+type uniqueNames struct{ c constructs.Construct }
+
+func (v *uniqueNames) Validate() *[]*string {
+	stack := awscdk.Stack_Of(v.c)
+	seen := map[string]string{}
+	var out []*string
+	for _, n := range *stack.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+		var name *string
+		switch r := n.(type) {
+		case awschatbot.CfnSlackChannelConfiguration:
+			name = r.ConfigurationName()
+		case awschatbot.CfnMicrosoftTeamsChannelConfiguration:
+			name = r.ConfigurationName()
+		default:
+			continue
+		}
+		// A name with the region token resolves to an Fn::Join: its JSON
+		// tells names apart as well.
+		key := *stack.ToJsonString(stack.Resolve(name), nil)
+		if s, ok := stack.Resolve(name).(string); ok {
+			key = s
+		}
+		path := *n.Node().Path()
+		if first, ok := seen[key]; ok && strings.HasPrefix(path, *v.c.Node().Path()+"/") {
+			out = append(out, jsii.String(fmt.Sprintf("chat: %s and %s are both named %s; give one Chat another NamePrefix", first, path, key)))
+		}
+		if _, ok := seen[key]; !ok {
+			seen[key] = path
+		}
+	}
+	return &out
 }

@@ -119,3 +119,20 @@ func TestBadPropsPanicWithTheFix(t *testing.T) {
 		})
 	}
 }
+
+func TestTwoChatsWithOneNameFailSynthesis(t *testing.T) {
+	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Test"), &awscdk.StackProps{
+		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-west-1")},
+	})
+	topic := awssns.Topic_FromTopicArn(stack, jsii.String("Topic"), jsii.String("arn:aws:sns:eu-west-1:111111111111:alarms"))
+	chat.New(stack, "One", chat.Props{Topics: []awssns.ITopic{topic}, Slack: []chat.SlackChannel{slack}})
+	chat.New(stack, "Two", chat.Props{Topics: []awssns.ITopic{topic}, Slack: []chat.SlackChannel{slack}})
+	want := "chat: Test/One/Slack-T0123ABCDE9-C0456FGHIJ7/Resource and Test/Two/Slack-T0123ABCDE9-C0456FGHIJ7/Resource are both named baseline-eu-west-1-slack-C0456FGHIJ7; give one Chat another NamePrefix"
+	defer func() {
+		got, _ := recover().(error)
+		if got == nil || !strings.Contains(got.Error(), want) {
+			t.Errorf("panic %v\nwant it to say %s", got, want)
+		}
+	}()
+	assertions.Template_FromStack(stack, nil)
+}
