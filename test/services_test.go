@@ -1038,6 +1038,12 @@ func TestRegionalConstructsRejectBadProps(t *testing.T) {
 			findingroutes.New(stack, "F2", findingroutes.Props{ForwardToRegion: "us-east-1", GuardDutyMinSeverity: 12})
 		},
 			"findingroutes: GuardDutyMinSeverity 12 must be from 1 to 10"},
+		{"an Inspector severity that does not exist", func() {
+			findingroutes.New(stack, "F3", findingroutes.Props{ForwardToRegion: "us-east-1", InspectorSeverities: []string{"HIGH", "SEVERE"}})
+		}, "findingroutes: InspectorSeverities[1] \"SEVERE\" is not one of CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL, UNTRIAGED"},
+		{"no Inspector severity", func() {
+			findingroutes.New(stack, "F4", findingroutes.Props{ForwardToRegion: "us-east-1", InspectorSeverities: []string{}})
+		}, "findingroutes: InspectorSeverities is empty; leave it nil for HIGH and CRITICAL"},
 		{"a short password", func() {
 			hardening.New(stack, "H1", hardening.Props{AccountWide: true, PasswordPolicy: hardening.PasswordPolicy{MinimumLength: 8}})
 		}, "hardening: PasswordPolicy.MinimumLength 8 must be from 14 (CIS) to 128"},
