@@ -105,6 +105,31 @@ type Notifications struct {
 	// HTTPSEndpoints subscribe to the alarm topic over HTTPS (a chat
 	// webhook, an incident tool). Default: none.
 	HTTPSEndpoints []string `yaml:"httpsEndpoints"`
+	// Slack channels get the alarm topic's messages through AWS Chatbot
+	// (Amazon Q Developer in chat applications). The workspace must be
+	// authorized once in the console first (README "Chat"). Default: none.
+	Slack []SlackChannel `yaml:"slack"`
+	// Teams channels, likewise. Default: none.
+	Teams []TeamsChannel `yaml:"teams"`
+}
+
+// SlackChannel is one Slack channel of an authorized workspace.
+type SlackChannel struct {
+	// WorkspaceID is the workspace (team) id, e.g. T0123456789.
+	WorkspaceID string `yaml:"workspaceId"`
+	// ChannelID is the channel's id, e.g. C0123456789 (its link's last part).
+	ChannelID string `yaml:"channelId"`
+}
+
+// TeamsChannel is one Microsoft Teams channel of an authorized team.
+type TeamsChannel struct {
+	// TenantID is the Microsoft Entra tenant id, a UUID.
+	TenantID string `yaml:"tenantId"`
+	// TeamID is the team's id, a UUID.
+	TeamID string `yaml:"teamId"`
+	// ChannelID is the channel's id from its link, URL-encoded as Teams
+	// shows it: 19%3a...%40thread.tacv2.
+	ChannelID string `yaml:"channelId"`
 }
 
 // FieldError is one problem in a config file, printed as

@@ -35,6 +35,8 @@ type RegionalServices struct {
 	Hardening Hardening `yaml:"hardening"`
 	// AccessAnalyzer is the region's IAM Access Analyzer.
 	AccessAnalyzer AccessAnalyzer `yaml:"accessAnalyzer"`
+	// Inspector is Amazon Inspector's vulnerability scanning.
+	Inspector Inspector `yaml:"inspector"`
 }
 
 // Modes of a service.
@@ -106,7 +108,29 @@ type Findings struct {
 	// GuardDutyMinSeverity is the lowest GuardDuty severity that is sent,
 	// from 1 to 10: 4 medium, 7 high, 9 critical.
 	GuardDutyMinSeverity float64 `yaml:"guardDutyMinSeverity"`
+	// InspectorSeverities are the Inspector finding severities that are
+	// sent: of InspectorSeverityLabels.
+	InspectorSeverities []string `yaml:"inspectorSeverities"`
 }
+
+// Inspector configures Amazon Inspector in every region.
+type Inspector struct {
+	// Mode is create or skip (a delegated administrator manages Inspector).
+	Mode string `yaml:"mode"`
+	// Scan lists the resource types to scan: InspectorScanTypes.
+	Scan []string `yaml:"scan"`
+	// RevertOnDelete disables the scans when the stack (or this section,
+	// by mode skip) is removed. Off, they stay on. Removing a type from
+	// Scan disables it either way.
+	RevertOnDelete bool `yaml:"revertOnDelete"`
+}
+
+// InspectorScanTypes are the valid inspector.scan values.
+var InspectorScanTypes = []string{"ec2", "ecr", "lambda", "lambdaCode"}
+
+// InspectorSeverityLabels are the valid findings.inspectorSeverities values:
+// botocore's inspector2 Severity enum.
+var InspectorSeverityLabels = []string{"CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNTRIAGED"}
 
 // Routes of findings from the regions other than the home region.
 const (
@@ -224,6 +248,21 @@ func (r *RegionalServices) problems(s *Settings) problems {
 	check("findings.route", oneOf(f.Route, []string{RouteForward, RouteRegional}, "a route"))
 	if f.GuardDutyMinSeverity < 1 || f.GuardDutyMinSeverity > 10 {
 		ps.addf("findings.guardDutyMinSeverity", "%g is out of range; GuardDuty severities run from 1 to 10 (4 medium, 7 high, 9 critical)", f.GuardDutyMinSeverity)
+	}
+	list("findings.inspectorSeverities", f.InspectorSeverities, in(InspectorSeverityLabels), "an Inspector severity; use "+orList(InspectorSeverityLabels))
+	if len(f.InspectorSeverities) == 0 {
+		ps.addf("findings.inspectorSeverities", "list at least one severity, e.g. [HIGH, CRITICAL]; set findings.mode skip to send no findings")
+	}
+
+	in2 := r.Inspector
+	mode("inspector.mode", in2.Mode)
+	list("inspector.scan", in2.Scan, in(InspectorScanTypes), "a scan type; use "+orList(InspectorScanTypes))
+	if in2.Mode == ModeCreate && len(in2.Scan) == 0 {
+		ps.addf("inspector.scan", "list at least one of %s, or set inspector.mode skip", orList(InspectorScanTypes))
+	}
+	// https://docs.aws.amazon.com/inspector/latest/user/scanning-lambda.html
+	if slices.Contains(in2.Scan, "lambdaCode") && !slices.Contains(in2.Scan, "lambda") {
+		ps.addf("inspector.scan", "lambdaCode needs lambda: Inspector scans Lambda code only with Lambda standard scanning on; add lambda")
 	}
 
 	hd := r.Hardening

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/secure-baseline/cdk-baseline/internal/strictyaml"
+	"github.com/secure-baseline/cdk-baseline/policies"
 )
 
 // problem is a rule broken by a value, by field path relative to the
@@ -149,6 +150,7 @@ func settingsProblems(s *Settings) problems {
 	if len(s.Notifications.Emails) == 0 && len(s.Notifications.HTTPSEndpoints) == 0 {
 		ps.addf("notifications.emails", "list at least one address (or an https endpoint): otherwise alarms reach no one")
 	}
+	ps = append(ps, s.Notifications.chatProblems()...)
 	for i, e := range s.Notifications.Emails {
 		if !isEmail(e) {
 			ps.addf(fmt.Sprintf("notifications.emails[%d]", i), "%q is not an e-mail address like security@example.com", e)
@@ -176,4 +178,33 @@ func isEmail(s string) bool {
 	}
 	_, domain, _ := strings.Cut(s, "@")
 	return strings.Contains(strings.Trim(domain, "."), ".") && !strings.ContainsAny(s, " \t")
+}
+
+// chatProblems checks the Slack and Teams channels: id formats, and no
+// channel twice.
+func (n Notifications) chatProblems() problems {
+	var ps problems
+	check := func(path, value string, re *regexp.Regexp, what string) {
+		if !re.MatchString(value) {
+			ps.addf(path, "%q is not %s", value, what)
+		}
+	}
+	for i, c := range n.Slack {
+		p := fmt.Sprintf("notifications.slack[%d]", i)
+		check(p+".workspaceId", c.WorkspaceID, policies.SlackWorkspaceID, "a Slack workspace id like T0123456789 (upper-case letters and digits; in the Chatbot console, or the workspace URL's /client/<id>)")
+		check(p+".channelId", c.ChannelID, policies.SlackChannelID, "a Slack channel id like C0123456789 (letters and digits; the last part of the channel's link), not its name")
+		if slices.Index(n.Slack, c) < i {
+			ps.addf(p, "workspace %s channel %s is listed twice", c.WorkspaceID, c.ChannelID)
+		}
+	}
+	for i, c := range n.Teams {
+		p := fmt.Sprintf("notifications.teams[%d]", i)
+		check(p+".tenantId", c.TenantID, policies.TeamsUUID, "a Microsoft Entra tenant id (a UUID like 2d5c4f2e-0d8a-4c1b-9e3a-6f7b8c9d0e1f)")
+		check(p+".teamId", c.TeamID, policies.TeamsUUID, "a Teams team id (a UUID: groupId= in the team's link)")
+		check(p+".channelId", c.ChannelID, policies.TeamsChannelID, "a Teams channel id as its link has it, URL-encoded: 19%3a...%40thread.tacv2")
+		if slices.Index(n.Teams, c) < i {
+			ps.addf(p, "team %s channel %s is listed twice", c.TeamID, c.ChannelID)
+		}
+	}
+	return ps
 }

@@ -57,8 +57,11 @@ func TestEmbeddedCatalogLoads(t *testing.T) {
 	if !slices.Equal(ids, want) {
 		t.Errorf("catalog ids (file order):\n got %q\nwant %q", ids, want)
 	}
-	if got := byID(t, "OrganizationsChanges").Pattern; got != organizationsCIS {
-		t.Errorf("OrganizationsChanges pattern differs from CIS 4.15:\n got %s\nwant %s", got, organizationsCIS)
+	// CIS 4.15's pattern with Prowler's three extra event names appended
+	// inside the OR group: every CIS term stays, in CIS's order.
+	extra := ` || ($.eventName = "CancelHandshake") || ($.eventName = "CreateOrganization") || ($.eventName = "EnableAllFeatures")`
+	if got, want := byID(t, "OrganizationsChanges").Pattern, strings.Replace(organizationsCIS, `")) }`, `")`+extra+") }", 1); got != want {
+		t.Errorf("OrganizationsChanges pattern is not CIS 4.15 plus Prowler's terms:\n got %s\nwant %s", got, want)
 	}
 	if got := byID(t, "BreakGlassConsoleLogin").Requires; got != policies.RequiresBreakGlassUsers {
 		t.Errorf("BreakGlassConsoleLogin requires %q, want %q", got, policies.RequiresBreakGlassUsers)

@@ -32,6 +32,9 @@ type CostFacts struct {
 	ConfigRules                      int
 	Detectors, S3Protection, Runtime int // GuardDuty detectors; with S3 Protection; with Runtime Monitoring
 	Standards                        int // Security Hub standards
+	// Regions where Inspector scans each resource type (its custom
+	// resource's Enable call names them).
+	InspectorEC2, InspectorECR, InspectorLambda, InspectorLambdaCode int
 }
 
 // Facts reads the cost facts of an account.
@@ -87,6 +90,19 @@ func Facts(asm *assembly.Assembly, acc *assembly.Account) CostFacts {
 				if assembly.Dig(o, "RecordingFrequency") == "DAILY" {
 					f.DailyRecorders++
 					break
+				}
+			}
+		}
+		for _, r := range s.All("Custom::InspectorScans") {
+			// The resource types are in the Enable call's JSON parameters
+			// (a string, or a join with the account id).
+			params := fmt.Sprint(assembly.Dig(r.Properties, "Create", "Parameters"))
+			for _, c := range []struct {
+				typ string
+				n   *int
+			}{{`\"EC2\"`, &f.InspectorEC2}, {`\"ECR\"`, &f.InspectorECR}, {`\"LAMBDA\"`, &f.InspectorLambda}, {`\"LAMBDA_CODE\"`, &f.InspectorLambdaCode}} {
+				if strings.Contains(params, c.typ) {
+					*c.n++
 				}
 			}
 		}
@@ -284,6 +300,22 @@ func costLines(f CostFacts, a *Assumptions) []CostLine {
 		if f.Runtime > 0 {
 			add("GuardDuty: runtime monitoring", float64(f.Runtime)*a.u("runtimeVcpusPerRegion")*a.p("guardDutyRuntimePerVcpuMonth"),
 				"%d detectors x %s vCPUs x %s", f.Runtime, num(a.u("runtimeVcpusPerRegion")), usd(a.p("guardDutyRuntimePerVcpuMonth")))
+		}
+	}
+	inspector := []struct {
+		item, usage, price string
+		regions            int
+	}{
+		{"Inspector: EC2 instances", "inspectorInstancesPerRegion", "inspectorEc2InstancePerMonth", f.InspectorEC2},
+		{"Inspector: ECR images on push", "inspectorImagesPushedPerRegion", "inspectorEcrImageInitialScan", f.InspectorECR},
+		{"Inspector: ECR image rescans", "inspectorImageRescansPerRegion", "inspectorEcrImageRescan", f.InspectorECR},
+		{"Inspector: Lambda functions", "inspectorFunctionsPerRegion", "inspectorLambdaFunctionPerMonth", f.InspectorLambda},
+		{"Inspector: Lambda code", "inspectorFunctionsPerRegion", "inspectorLambdaCodePerMonth", f.InspectorLambdaCode},
+	}
+	for _, in := range inspector {
+		if in.regions > 0 {
+			add(in.item, float64(in.regions)*a.u(in.usage)*a.p(in.price),
+				"%d regions x %s x %s", in.regions, num(a.u(in.usage)), usd(a.p(in.price)))
 		}
 	}
 	if f.Standards > 0 {

@@ -29,6 +29,7 @@ var Controls = slices.Concat(
 	kmsRules,
 	iamRules,
 	guardDutyRules,
+	inspectorRules,
 	ec2Rules,
 	snsRules,
 )

@@ -2,11 +2,13 @@ package stacks
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/secure-baseline/cdk-baseline/config"
 	"github.com/secure-baseline/cdk-baseline/constructs/alerttopic"
 	"github.com/secure-baseline/cdk-baseline/constructs/audittrail"
+	"github.com/secure-baseline/cdk-baseline/constructs/chat"
 )
 
 // globalParts are the parts of the home-region stack that its regional
@@ -25,6 +27,7 @@ func addGlobalParts(stack awscdk.Stack, cfg *config.Config, acc config.Account) 
 		Emails:         acc.Notifications.Emails,
 		HTTPSEndpoints: acc.Notifications.HTTPSEndpoints,
 	})
+	addChat(stack, acc, topic.Topic)
 	archive, trail := addAuditTrail(stack, cfg, acc)
 	addSecurityAlarms(stack, cfg, acc, topic.Topic, trail)
 	addAccess(stack, cfg, acc)
@@ -113,4 +116,21 @@ func addAuditTrail(stack awscdk.Stack, cfg *config.Config, acc config.Account) (
 		props.KeyArn = ArchiveKeyArn(stack, cfg, acc, acc.HomeRegion)
 	}
 	return archive, audittrail.NewTrail(stack, "AuditTrail", props)
+}
+
+// addChat subscribes the account's Slack and Teams channels, if any, to a
+// topic of this stack: the alarm topic, or a region's own finding topic.
+func addChat(stack awscdk.Stack, acc config.Account, topic awssns.ITopic) {
+	n := acc.Notifications
+	if len(n.Slack)+len(n.Teams) == 0 {
+		return
+	}
+	props := chat.Props{Topics: []awssns.ITopic{topic}}
+	for _, s := range n.Slack {
+		props.Slack = append(props.Slack, chat.SlackChannel{WorkspaceID: s.WorkspaceID, ChannelID: s.ChannelID})
+	}
+	for _, t := range n.Teams {
+		props.Teams = append(props.Teams, chat.TeamsChannel{TenantID: t.TenantID, TeamID: t.TeamID, ChannelID: t.ChannelID})
+	}
+	chat.New(stack, "Chat", props)
 }

@@ -15,13 +15,14 @@ import (
 	"github.com/secure-baseline/cdk-baseline/constructs/findingroutes"
 	"github.com/secure-baseline/cdk-baseline/constructs/guardduty"
 	"github.com/secure-baseline/cdk-baseline/constructs/hardening"
+	"github.com/secure-baseline/cdk-baseline/constructs/inspector"
 	"github.com/secure-baseline/cdk-baseline/constructs/securityhub"
 	"github.com/secure-baseline/cdk-baseline/policies"
 )
 
 // addRegionalServices adds what every region of an account holds: AWS
-// Config, GuardDuty, Security Hub, the finding routes, hardening and IAM
-// Access Analyzer, each unless its mode is skip. global holds the home
+// Config, GuardDuty, Security Hub, the finding routes, hardening, IAM
+// Access Analyzer and Inspector, each unless its mode is skip. global holds the home
 // region's alarm topic and log archive; both are nil elsewhere.
 func addRegionalServices(stack awscdk.Stack, cfg *config.Config, acc config.Account, region string, global globalParts) {
 	home := region == acc.HomeRegion
@@ -72,6 +73,7 @@ func addRegionalServices(stack awscdk.Stack, cfg *config.Config, acc config.Acco
 	if f := s.Findings; f.Mode == config.ModeCreate {
 		props := findingroutes.Props{
 			GuardDutyMinSeverity: f.GuardDutyMinSeverity,
+			InspectorSeverities:  f.InspectorSeverities,
 			OmitSecurityHub:      slices.Contains(aggregated, region),
 		}
 		switch {
@@ -99,6 +101,14 @@ func addRegionalServices(stack awscdk.Stack, cfg *config.Config, acc config.Acco
 	if a := s.AccessAnalyzer; a.Mode == config.ModeCreate {
 		accessanalyzer.New(stack, "AccessAnalyzer", accessanalyzer.Props{Zone: a.Type.Zone()})
 	}
+
+	if in := s.Inspector; in.Mode == config.ModeCreate {
+		scans := make([]inspector.ScanType, len(in.Scan))
+		for i, t := range in.Scan {
+			scans[i] = inspector.ScanType(t)
+		}
+		inspector.New(stack, "Inspector", inspector.Props{Scans: scans, RevertOnDelete: in.RevertOnDelete})
+	}
 }
 
 // aggregatedRegions are the regions whose Security Hub findings the home
@@ -120,12 +130,14 @@ func aggregatedRegions(acc config.Account) []string {
 
 // regionalTopic is a region's own alarm topic, for findings.route regional:
 // named as in the home region, with the same subscribers (each confirms
-// once per region).
+// once per region) and chat channels (a configuration per region).
 func regionalTopic(stack awscdk.Stack, acc config.Account) awssns.ITopic {
-	return alerttopic.New(stack, "Alarms", alerttopic.Props{
+	topic := alerttopic.New(stack, "Alarms", alerttopic.Props{
 		Emails:         acc.Notifications.Emails,
 		HTTPSEndpoints: acc.Notifications.HTTPSEndpoints,
 	}).Topic
+	addChat(stack, acc, topic)
+	return topic
 }
 
 // guardDutyAvailability is policies/regions.yaml as the detector asks it,

@@ -21,7 +21,9 @@ import (
 // the templates.
 
 // hubConfig is hub mode: people are users of Identity; every account's roles
-// trust only Identity; Dev renames its read-only role.
+// trust only Identity; Dev renames its read-only role; Prod's alarms go to a
+// Slack and a Teams channel too (the chat configurations are in the tamper
+// matrix).
 const hubConfig = `homeRegion: ap-northeast-1
 regions: [ap-northeast-1]
 notifications:
@@ -36,6 +38,10 @@ accounts:
     id: "333333333333"
   - name: Prod
     id: "111111111111"
+    notifications:
+      emails: [security@example.com]
+      slack: [{workspaceId: T0123ABCDE9, channelId: C0456FGHIJ7}]
+      teams: [{tenantId: 2d5c4f2e-0d8a-4c1b-9e3a-6f7b8c9d0e1f, teamId: 7f3e2d1c-4b5a-4968-8776-a5b4c3d2e1f0, channelId: "19%3a0123456789abcdef0123456789abcdef%40thread.tacv2"}]
   - name: Dev
     id: "222222222222"
     access:

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -111,8 +112,8 @@ func TestSdkCallFunction(t *testing.T) {
 				roleID, _ := svcMust(t, s.Name, res, "SdkCall/Role/Resource")
 				logsID, _ := svcMust(t, s.Name, res, "SdkCall/LogGroup/Resource")
 				p := fn.Properties
-				if p["Runtime"] != "python3.14" || p["Handler"] != "index.handler" || p["Timeout"] != float64(30) {
-					t.Errorf("runtime %v, handler %v, timeout %v; want python3.14, index.handler, 30 s", p["Runtime"], p["Handler"], p["Timeout"])
+				if p["Runtime"] != "python3.14" || p["Handler"] != "index.handler" || p["Timeout"] != float64(90) {
+					t.Errorf("runtime %v, handler %v, timeout %v; want python3.14, index.handler, 90 s (room for a Wait to poll)", p["Runtime"], p["Handler"], p["Timeout"])
 				}
 				if code, _ := p["Code"].(map[string]any); code["ZipFile"] != string(handler) {
 					t.Error("the function's code is not constructs/internal/sdkcall/handler.py")
@@ -155,8 +156,14 @@ func TestSdkCallFunction(t *testing.T) {
 						t.Errorf("%s: service timeout %v, want 120 s rather than CloudFormation's hour", path, r.Properties["ServiceTimeout"])
 					}
 					policyID, _ := svcMust(t, s.Name, res, setting+"/CustomResourcePolicy/Resource")
-					if len(r.DependsOn) != 1 || r.DependsOn[0] != policyID {
-						t.Errorf("%s depends on %v, want its own policy %s only", path, r.DependsOn, policyID)
+					want := []string{policyID}
+					if r.Type == "Custom::InspectorScans" {
+						// Enable waits for the service-linked role, too.
+						slrID, _ := svcMust(t, s.Name, res, setting+"/ServiceLinkedRole/Resource/Default")
+						want = append(want, slrID)
+					}
+					if !slices.Equal(r.DependsOn, want) {
+						t.Errorf("%s depends on %v, want %v (its own policy, and Inspector's service-linked role)", path, r.DependsOn, want)
 					}
 					if r.Properties["Create"] == nil {
 						t.Errorf("%s makes no call on create", path)

@@ -8,19 +8,35 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/secure-baseline/cdk-baseline/report/assembly"
 )
 
 // nagPacks are the cdk-nag packs every stack is checked against.
 var nagPacks = []string{"AwsSolutions", "NIST.800.53.R5"}
 
 // TestNagFindsNothingUnsuppressed reads cdk-nag's reports from the example
-// assembly: every rule at error level must be compliant or suppressed with a
-// reason, on a specific resource.
+// assembly, and from the hub and services-options assemblies (which hold
+// the chat configurations): every rule at error level must be compliant or
+// suppressed with a reason, on a specific resource.
 func TestNagFindsNothingUnsuppressed(t *testing.T) {
-	asm := exampleAssembly(t)
+	var all []struct {
+		asm *assembly.Assembly
+		s   assembly.Stack
+	}
+	for _, build := range []func(testing.TB) *assembly.Assembly{exampleAssembly, hubAssembly, servicesOptionsAssembly} {
+		asm := build(t)
+		for _, s := range asm.Stacks {
+			all = append(all, struct {
+				asm *assembly.Assembly
+				s   assembly.Stack
+			}{asm, s})
+		}
+	}
 	for _, pack := range nagPacks {
 		var compliant, suppressed, errs, warnings int
-		for _, s := range asm.Stacks {
+		for _, x := range all {
+			asm, s := x.asm, x.s
 			path := filepath.Join(asm.Dir, pack+"--"+s.Name+"-NagReport.csv")
 			f, err := os.Open(path)
 			if err != nil {

@@ -26,7 +26,7 @@ var reviewControls = strings.Fields(`
 	S3.1 S3.2 S3.3 S3.5 S3.6 S3.7 S3.8 S3.9 S3.10 S3.11 S3.12 S3.13 S3.14 S3.15 S3.17 S3.20 S3.22 S3.23
 	KMS.4
 	IAM.7 IAM.8 IAM.9 IAM.10 IAM.11 IAM.12 IAM.13 IAM.14 IAM.15 IAM.16 IAM.17 IAM.28
-	GuardDuty.1 EC2.7 SNS.1`)
+	GuardDuty.1 Inspector.1 Inspector.2 Inspector.3 Inspector.4 EC2.7 SNS.1`)
 
 // matrix returns a stack's verdicts by control id.
 func reviewMatrix(t testing.TB, r *report.Review, stackName string) map[string]report.Result {
@@ -119,6 +119,10 @@ func TestReviewOfTheExample(t *testing.T) {
 		{other, "CloudTrail.1", report.Pass, "AuditTrail"},
 		{other, "IAM.7", report.Pass, "Hardening/PasswordPolicy"},
 		{other, "GuardDuty.1", report.Pass, "GuardDuty"},
+		{home, "Inspector.1", report.Pass, "Inspector"},
+		{other, "Inspector.2", report.Pass, "Inspector"},
+		{other, "Inspector.3", report.Pass, "Inspector"},
+		{home, "Inspector.4", report.Pass, "Inspector"},
 		{other, "EC2.7", report.Pass, "Hardening/EbsEncryptionByDefault"},
 		{other, "SNS.1", report.NotCovered, ""},
 		// Outside the home region the recorder leaves the IAM types out, and
@@ -208,6 +212,7 @@ accounts:
     id: "100000000072"
     trail: {managementEvents: writeOnly, logRetentionDays: 90}
     guardDuty: {mode: skip}
+    inspector: {scan: [ec2, lambda]}
     alarms: {disable: [ConsoleAuthFailures]}
     hardening: {passwordPolicy: {maxAgeDays: 0}}
     access: {allowedSourceIps: [203.0.113.0/24]}
@@ -234,6 +239,8 @@ func TestReviewOptionsFlipTheirRows(t *testing.T) {
 		{"CloudWatch.6", "alarms.disable"},
 		{"CloudWatch.16", "trail.logRetentionDays"},
 		{"GuardDuty.1", "guardDuty.mode"},
+		{"Inspector.2", "inspector.scan"},
+		{"Inspector.3", "inspector.scan"},
 		{"IAM.10", "hardening.passwordPolicy.maxAgeDays"},
 		{"IAM.17", "hardening.passwordPolicy.maxAgeDays"},
 	} {
@@ -306,6 +313,10 @@ usage:
   configItemsPerRegionPerMonth: 1000
   flowDnsGBPerRegion: 10
   checksPerStandardPerRegion: 500
+  inspectorInstancesPerRegion: 10
+  inspectorImagesPushedPerRegion: 100
+  inspectorImageRescansPerRegion: 50
+  inspectorFunctionsPerRegion: 20
 `), "hand.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -315,6 +326,7 @@ usage:
 		LogRetentionDays: 0,                               // never expires: 12 months kept at month 12
 		TransitionDays:   2 * 30.44, ExpirationDays: 2557, // 2 months in Standard, 10 in Glacier IR
 		Alarms: 10, MetricFilters: 10, Keys: 2, Recorders: 2, Detectors: 2, S3Protection: 2, Standards: 4,
+		InspectorEC2: 2, InspectorECR: 1, InspectorLambda: 2, InspectorLambdaCode: 1,
 	}
 	e := report.EstimateCost(f, a)
 	// By hand, USD a month:
@@ -332,6 +344,11 @@ usage:
 		"GuardDuty: VPC flow and DNS logs":     2 * 10 * 1.00,              // 20.00
 		"GuardDuty: S3 data events":            2 * 0.80,                   // 1.60
 		"Security Hub checks":                  4 * 500 * 0.001,            // 2.00
+		"Inspector: EC2 instances":             2 * 10 * 1.2528,            // 25.056
+		"Inspector: ECR images on push":        1 * 100 * 0.09,             // 9.00
+		"Inspector: ECR image rescans":         1 * 50 * 0.01,              // 0.50
+		"Inspector: Lambda functions":          2 * 20 * 0.30,              // 12.00
+		"Inspector: Lambda code":               1 * 20 * 0.60,              // 12.00
 	}
 	if len(e.Lines) != len(want) {
 		t.Errorf("%d lines, want %d: %+v", len(e.Lines), len(want), e.Lines)
@@ -344,8 +361,8 @@ usage:
 			t.Errorf("%s = %v, want %v (%s)", l.Item, l.USD, w, l.Formula)
 		}
 	}
-	if math.Abs(e.Total-40.524904) > 1e-9 {
-		t.Errorf("total = %v, want 40.524904", e.Total)
+	if math.Abs(e.Total-99.080904) > 1e-9 {
+		t.Errorf("total = %v, want 99.080904", e.Total)
 	}
 	for _, l := range e.Lines {
 		if l.Item == "GuardDuty: VPC flow and DNS logs" && l.Formula != "2 detectors x 10 GB x $1.00" {
@@ -568,7 +585,7 @@ func TestReviewRejectsBadInput(t *testing.T) {
 		{"a missing assumptions file", []string{"--assembly", good, "--assumptions", filepath.Join(empty, "no.yaml")}, good,
 			"assumptions: open " + filepath.Join(empty, "no.yaml") + ": no such file or directory"},
 		{"a bad assumptions file", []string{"--assembly", good, "--assumptions", assumptions}, good,
-			assumptions + ":1: usage.eventsPerMonth: unknown name; expected one of checksPerStandardPerRegion, configEvaluationsPerRulePerRegion, configItemsPerRegionPerMonth, dailyTypeResourcesPerRegion, dailyTypeShare, eventSizeKB, flowDnsGBPerRegion, gzipRatio, horizonMonths, kmsRequestsPerMonth, lambdaDataEventsPerMonth, logsCompressionRatio, managementEventsPerMonth, runtimeVcpusPerRegion, s3DataEventsPerMonth, smallLogFileShare, writeEventShare"},
+			assumptions + ":1: usage.eventsPerMonth: unknown name; expected one of checksPerStandardPerRegion, configEvaluationsPerRulePerRegion, configItemsPerRegionPerMonth, dailyTypeResourcesPerRegion, dailyTypeShare, eventSizeKB, flowDnsGBPerRegion, gzipRatio, horizonMonths, inspectorFunctionsPerRegion, inspectorImageRescansPerRegion, inspectorImagesPushedPerRegion, inspectorInstancesPerRegion, kmsRequestsPerMonth, lambdaDataEventsPerMonth, logsCompressionRatio, managementEventsPerMonth, runtimeVcpusPerRegion, s3DataEventsPerMonth, smallLogFileShare, writeEventShare"},
 		{"an unknown flag", []string{"--assembly", good, "--out", "x"}, good,
 			"review: flag provided but not defined: -out; usage: review [--assembly cdk.out] [--previous old-cdk.out] [--assumptions file.yaml] [--format markdown|json] [--fail-on not-covered,opt-out,replacement]"},
 		{"a stray argument", []string{good}, good,

@@ -383,6 +383,15 @@ func TestRegionalServicesInTheExample(t *testing.T) {
 				want := []map[string]any{
 					{"Action": "iam:CreateServiceLinkedRole", "Effect": "Allow", "Resource": slr, "Condition": map[string]any{"StringEquals": map[string]any{"iam:AWSServiceName": "config.amazonaws.com"}}},
 					{"Action": "ec2:EnableEbsEncryptionByDefault", "Effect": "Allow", "Resource": "*"},
+					// Inspector: its service-linked role, Enable with its
+					// status poll, and Disable for the types an update
+					// removes (no revertOnDelete in the example).
+					{"Action": "iam:CreateServiceLinkedRole", "Effect": "Allow",
+						"Resource":  "arn:aws:iam::" + acc.ID + ":role/aws-service-role/inspector2.amazonaws.com/AWSServiceRoleForAmazonInspector2",
+						"Condition": map[string]any{"StringEquals": map[string]any{"iam:AWSServiceName": "inspector2.amazonaws.com"}}},
+					{"Action": "inspector2:Enable", "Effect": "Allow", "Resource": "*"},
+					{"Action": "inspector2:Disable", "Effect": "Allow", "Resource": "*"},
+					{"Action": "inspector2:BatchGetAccountStatus", "Effect": "Allow", "Resource": "*"},
 				}
 				if home {
 					want = append(want,
@@ -413,7 +422,7 @@ func TestFindingRoutesInTheExample(t *testing.T) {
 	home := stack(t, asm, "Prod-ap-northeast-1")
 	other := stack(t, asm, "Prod-us-east-1")
 	homeRes, otherRes := svcTemplate(t, asm, home), svcTemplate(t, asm, other)
-	rules := []string{"Findings/GuardDuty", "Findings/SecurityHub"}
+	rules := []string{"Findings/GuardDuty", "Findings/SecurityHub", "Findings/Inspector"}
 
 	t.Run("the home region's rules publish to the alarm topic", func(t *testing.T) {
 		topicID, _ := svcMust(t, home.Name, homeRes, "Alarms/Topic/Resource")
@@ -510,6 +519,7 @@ func TestFindingRoutesInTheExample(t *testing.T) {
 		}
 		_, gd := svcMust(t, home.Name, homeRes, "Findings/GuardDuty")
 		_, sh := svcMust(t, home.Name, homeRes, "Findings/SecurityHub")
+		_, in := svcMust(t, home.Name, homeRes, "Findings/Inspector")
 		for _, c := range file.Cases {
 			t.Run(c.Name, func(t *testing.T) {
 				if got := svcMatches(gd.Properties["EventPattern"], c.Event); got != c.Want["guardDuty"] {
@@ -517,6 +527,9 @@ func TestFindingRoutesInTheExample(t *testing.T) {
 				}
 				if got := svcMatches(sh.Properties["EventPattern"], c.Event); got != c.Want["securityHub"] {
 					t.Errorf("Security Hub rule matches: %v, want %v", got, c.Want["securityHub"])
+				}
+				if got := svcMatches(in.Properties["EventPattern"], c.Event); got != c.Want["inspector"] {
+					t.Errorf("Inspector rule matches: %v, want %v", got, c.Want["inspector"])
 				}
 			})
 		}
@@ -667,6 +680,7 @@ accounts:
   - {name: NoFindings, id: "100000000005", findings: {mode: skip}}
   - {name: NoHardening, id: "100000000006", hardening: {mode: skip}}
   - {name: NoAnalyzer, id: "100000000007", accessAnalyzer: {mode: skip}}
+  - {name: NoInspector, id: "100000000011", inspector: {mode: skip}}
   - name: Options
     id: "100000000008"
     awsConfig:
@@ -677,9 +691,13 @@ accounts:
     securityHub:
       standards: [aws-foundational-security-best-practices/v/1.0.0, nist-800-53/v/5.0.0]
       findingAggregator: true
-    findings: {route: regional, guardDutyMinSeverity: 4}
+    findings: {route: regional, guardDutyMinSeverity: 4, inspectorSeverities: [CRITICAL]}
     hardening: {passwordPolicy: {minimumLength: 20, maxAgeDays: 0}, revertOnDelete: true}
     accessAnalyzer: {type: organization}
+    inspector: {scan: [ecr, lambda], revertOnDelete: true}
+    notifications:
+      emails: [sec@example.com]
+      slack: [{workspaceId: T0123ABCDE9, channelId: C0456FGHIJ7}]
   - name: ControlTower
     id: "100000000009"
     trail: {mode: skip}
@@ -712,6 +730,7 @@ func TestSkipModesRemoveExactlyTheirService(t *testing.T) {
 	for _, c := range []struct{ account, construct string }{
 		{"NoConfig", "Config"}, {"NoGuardDuty", "GuardDuty"}, {"NoSecurityHub", "SecurityHub"},
 		{"NoFindings", "Findings"}, {"NoHardening", "Hardening"}, {"NoAnalyzer", "AccessAnalyzer"},
+		{"NoInspector", "Inspector"},
 	} {
 		for _, region := range []string{"us-east-1", "eu-west-1"} {
 			t.Run(c.account+"-"+region+" lacks "+c.construct+" and nothing else", func(t *testing.T) {
@@ -850,6 +869,8 @@ func TestRegionalServiceOptions(t *testing.T) {
 			"Hardening/EbsEncryptionByDefault/Resource/Default": `{"Client":"ec2","Method":"disable_ebs_encryption_by_default","Parameters":{}}`,
 			"Hardening/PasswordPolicy/Resource/Default":         `{"Client":"iam","IgnoreErrors":"^NoSuchEntityException$","Method":"delete_account_password_policy","Parameters":{}}`,
 			"Hardening/S3BlockPublicAccess/Resource/Default":    `{"Client":"s3control","Method":"delete_public_access_block","Parameters":{"AccountId":"100000000008"}}`,
+			// Inspector's chosen types only, in the API's names.
+			"Inspector/Resource/Default": `{"Client":"inspector2","Method":"disable","Parameters":{"accountIds":["100000000008"],"resourceTypes":["ECR","LAMBDA"]}}`,
 		} {
 			_, r := svcMust(t, homeS.Name, home, path)
 			if got := customResourceCall(t, r, "Delete"); got != want {
@@ -862,6 +883,8 @@ func TestRegionalServiceOptions(t *testing.T) {
 			{"Action": []any{"ec2:EnableEbsEncryptionByDefault", "ec2:DisableEbsEncryptionByDefault"}, "Effect": "Allow", "Resource": "*"},
 			{"Action": []any{"iam:UpdateAccountPasswordPolicy", "iam:DeleteAccountPasswordPolicy"}, "Effect": "Allow", "Resource": "*"},
 			{"Action": "s3:PutAccountPublicAccessBlock", "Effect": "Allow", "Resource": "*"},
+			{"Action": "iam:CreateServiceLinkedRole", "Effect": "Allow", "Resource": "arn:aws:iam::100000000008:role/aws-service-role/inspector2.amazonaws.com/AWSServiceRoleForAmazonInspector2", "Condition": map[string]any{"StringEquals": map[string]any{"iam:AWSServiceName": "inspector2.amazonaws.com"}}},
+			{"Action": []any{"inspector2:Enable", "inspector2:Disable", "inspector2:BatchGetAccountStatus"}, "Effect": "Allow", "Resource": "*"},
 		})
 		if !slices.Equal(got, want) {
 			t.Errorf("statements:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -930,6 +953,18 @@ func TestRegionalServicesConfigErrors(t *testing.T) {
 			`b.yaml:10: accounts[1].guardDuty.mode: "adopt" is not a mode; use create or skip`},
 		{"an unknown mode at the top level is reported once", strings.Replace(validConfig, "accounts:", "securityHub: {mode: disabled}\naccounts:", 1),
 			`b.yaml:5: securityHub.mode: "disabled" is not a mode; use create or skip`},
+		{"an unknown Inspector scan type", dev + "    inspector: {scan: [ec2, ecs]}\n",
+			`b.yaml:10: accounts[1].inspector.scan[1]: "ecs" is not a scan type; use ec2, ecr, lambda or lambdaCode`},
+		{"Lambda code scanning without Lambda scanning", dev + "    inspector: {scan: [ec2, lambdaCode]}\n",
+			`b.yaml:10: accounts[1].inspector.scan: lambdaCode needs lambda: Inspector scans Lambda code only with Lambda standard scanning on; add lambda`},
+		{"Inspector on with nothing to scan", dev + "    inspector: {scan: []}\n",
+			`b.yaml:10: accounts[1].inspector.scan: list at least one of ec2, ecr, lambda or lambdaCode, or set inspector.mode skip`},
+		{"an Inspector severity that does not exist", dev + "    findings: {inspectorSeverities: [HIGH, SEVERE]}\n",
+			`b.yaml:10: accounts[1].findings.inspectorSeverities[1]: "SEVERE" is not an Inspector severity; use CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL or UNTRIAGED`},
+		{"a Slack channel name for its id", dev + "    notifications: {emails: [a@example.com], slack: [{workspaceId: T0123ABCDE9, channelId: \"#alerts\"}]}\n",
+			`b.yaml:10: accounts[1].notifications.slack[0].channelId: "#alerts" is not a Slack channel id like C0123456789 (letters and digits; the last part of the channel's link), not its name`},
+		{"a Teams channel id not URL-encoded", dev + "    notifications: {emails: [a@example.com], teams: [{tenantId: 2d5c4f2e-0d8a-4c1b-9e3a-6f7b8c9d0e1f, teamId: 7f3e2d1c-4b5a-4968-8776-a5b4c3d2e1f0, channelId: \"19:abc@thread.tacv2\"}]}\n",
+			`b.yaml:10: accounts[1].notifications.teams[0].channelId: "19:abc@thread.tacv2" is not a Teams channel id as its link has it, URL-encoded: 19%3a...%40thread.tacv2`},
 		{"an unknown route", dev + "    findings: {route: email}\n",
 			`b.yaml:10: accounts[1].findings.route: "email" is not a route; use forward or regional`},
 		{"a snapshot frequency Config does not have", dev + "    awsConfig: {snapshotFrequency: 2h}\n",

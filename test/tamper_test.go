@@ -77,11 +77,15 @@ var accountSettings = map[string]struct {
 // https://docs.aws.amazon.com/guardduty/latest/ug/slr-permissions.html
 // https://docs.aws.amazon.com/securityhub/latest/userguide/using-service-linked-roles.html
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-using-service-linked-roles.html
+// https://docs.aws.amazon.com/inspector/latest/user/using-service-linked-roles.html
 var serviceSettings = map[string]struct{ service, slr string }{
 	"AWS::Config::ConfigurationRecorder": {"config", "aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"},
 	"AWS::GuardDuty::Detector":           {"guardduty", "aws-service-role/guardduty.amazonaws.com/AWSServiceRoleForAmazonGuardDuty"},
 	"AWS::SecurityHub::Hub":              {"securityhub", "aws-service-role/securityhub.amazonaws.com/AWSServiceRoleForSecurityHub"},
 	"AWS::AccessAnalyzer::Analyzer":      {"access-analyzer", "aws-service-role/access-analyzer.amazonaws.com/AWSServiceRoleForAccessAnalyzer"},
+	// Inspector has no CloudFormation type: constructs/inspector's custom
+	// resource stands for it.
+	"Custom::InspectorScans": {"inspector2", "aws-service-role/inspector2.amazonaws.com/AWSServiceRoleForAmazonInspector2"},
 }
 
 // operatorKeeps is policies/iam/operator-keeps.yaml: the changing actions of
@@ -172,7 +176,7 @@ func (p physical) keyID(lid string) string { return fakeUUID(p.s.Name + lid) }
 
 func (p physical) name(lid string) string {
 	res := p.s.Template.Resources[lid]
-	for _, prop := range []string{"BucketName", "TopicName", "LogGroupName", "RoleName", "TrailName", "AliasName", "AnalyzerName", "GroupName", "UserName", "Name", "AlarmName", "FunctionName", "ManagedPolicyName"} {
+	for _, prop := range []string{"BucketName", "TopicName", "LogGroupName", "RoleName", "TrailName", "AliasName", "AnalyzerName", "GroupName", "UserName", "Name", "AlarmName", "FunctionName", "ManagedPolicyName", "ConfigurationName"} {
 		switch v := res.Properties[prop].(type) {
 		case string:
 			return v
@@ -231,6 +235,13 @@ func (p physical) arn(lid string) string {
 		return fmt.Sprintf("arn:aws:access-analyzer:%s:%s:analyzer/%s", r, a, n)
 	case "AWS::Config::ConfigurationRecorder":
 		return fmt.Sprintf("arn:aws:config:%s:%s:configuration-recorder/%s/%s", r, a, n, fakeID(lid, 8))
+	// Chatbot is global: no region in its ARNs. The configuration types
+	// are the API's (ChatConfigurationArn in
+	// https://docs.aws.amazon.com/chatbot/latest/APIReference/API_SlackChannelConfiguration.html).
+	case "AWS::Chatbot::SlackChannelConfiguration":
+		return fmt.Sprintf("arn:aws:chatbot::%s:chat-configuration/slack-channel/%s", a, n)
+	case "AWS::Chatbot::MicrosoftTeamsChannelConfiguration":
+		return fmt.Sprintf("arn:aws:chatbot::%s:chat-configuration/microsoft-teams-channel/%s", a, n)
 	}
 	return ""
 }
@@ -431,9 +442,14 @@ func tamperTargets(t testing.TB, s assembly.Stack, logBucketPrefix string) []tam
 			add(tamperTarget{label: label, service: "access-analyzer", rtype: "analyzer", arn: arn})
 		case "AWS::Config::ConfigurationRecorder":
 			add(tamperTarget{label: label, service: "config", rtype: "configurationrecorder", arn: arn})
-		case "Custom::ConfigServiceLinkedRole":
+		case "AWS::Chatbot::SlackChannelConfiguration", "AWS::Chatbot::MicrosoftTeamsChannelConfiguration":
+			add(tamperTarget{label: label, service: "chatbot", rtype: "ChatbotConfiguration", arn: arn})
+		case "Custom::ConfigServiceLinkedRole", "Custom::InspectorServiceLinkedRole":
 			// Made by the custom resource; its cells come with the Config
-			// service below.
+			// and Inspector services below.
+		case "Custom::InspectorScans":
+			// Inspector's whole configuration: every changing inspector2
+			// action is a service cell below.
 		default:
 			if set, ok := accountSettings[res.Type]; ok {
 				var acts []string

@@ -241,6 +241,12 @@ func TestFindingRoutes(t *testing.T) {
 		{"a severity out of range", func(s awscdk.Stack) {
 			findingroutes.New(s, "F", findingroutes.Props{ForwardToRegion: "us-east-1", GuardDutyMinSeverity: 12})
 		}, "findingroutes: GuardDutyMinSeverity 12 must be from 1 to 10"},
+		{"an Inspector severity that does not exist", func(s awscdk.Stack) {
+			findingroutes.New(s, "F", findingroutes.Props{ForwardToRegion: "us-east-1", InspectorSeverities: []string{"HIGH", "SEVERE"}})
+		}, "findingroutes: InspectorSeverities[1] \"SEVERE\" is not one of CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL, UNTRIAGED"},
+		{"no Inspector severity", func(s awscdk.Stack) {
+			findingroutes.New(s, "F", findingroutes.Props{ForwardToRegion: "us-east-1", InspectorSeverities: []string{}})
+		}, "findingroutes: InspectorSeverities is empty; leave it nil for HIGH and CRITICAL"},
 	})
 }
 

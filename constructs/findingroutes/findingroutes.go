@@ -1,5 +1,5 @@
-// Package findingroutes brings a region's GuardDuty and Security Hub findings
-// to people: EventBridge rules that send the serious ones either to an SNS
+// Package findingroutes brings a region's GuardDuty, Inspector and Security
+// Hub findings to people: EventBridge rules that send the serious ones either to an SNS
 // topic in the same region or to the home region's default event bus, where
 // the home region's own rules send them on to the alarm topic.
 //
@@ -10,6 +10,8 @@ package findingroutes
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
@@ -25,7 +27,12 @@ import (
 const (
 	GuardDutyRuleName   = naming.GuardDutyRule
 	SecurityHubRuleName = naming.SecurityHubRule
+	InspectorRuleName   = naming.InspectorRule
 )
+
+// InspectorSeverities are Inspector's finding severities (botocore's
+// inspector2 Severity enum), most severe first.
+var InspectorSeverities = []string{"CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNTRIAGED"}
 
 // Props configure the routes of one region.
 type Props struct {
@@ -40,6 +47,9 @@ type Props struct {
 	// GuardDutyMinSeverity is the lowest GuardDuty severity sent (1 to 10).
 	// Default: 7, high and critical.
 	GuardDutyMinSeverity float64
+	// InspectorSeverities are the Inspector finding severities sent.
+	// Default: HIGH and CRITICAL.
+	InspectorSeverities []string
 	// OmitSecurityHub sends no Security Hub findings from this region: set
 	// it where the home region's finding aggregator already brings them to
 	// the home region's bus, or each would arrive twice.
@@ -51,6 +61,7 @@ type Props struct {
 type Routes struct {
 	constructs.Construct
 	GuardDuty awsevents.CfnRule
+	Inspector awsevents.CfnRule
 	// SecurityHub is nil with OmitSecurityHub.
 	SecurityHub awsevents.CfnRule
 	// ForwardRole is nil unless ForwardToRegion is set.
@@ -67,6 +78,17 @@ func New(scope constructs.Construct, id string, props Props) *Routes {
 	}
 	if props.GuardDutyMinSeverity < 1 || props.GuardDutyMinSeverity > 10 {
 		panic(fmt.Sprintf("findingroutes: GuardDutyMinSeverity %g must be from 1 to 10", props.GuardDutyMinSeverity))
+	}
+	if props.InspectorSeverities == nil {
+		props.InspectorSeverities = []string{"HIGH", "CRITICAL"}
+	}
+	if len(props.InspectorSeverities) == 0 {
+		panic("findingroutes: InspectorSeverities is empty; leave it nil for HIGH and CRITICAL")
+	}
+	for i, sev := range props.InspectorSeverities {
+		if !slices.Contains(InspectorSeverities, sev) {
+			panic(fmt.Sprintf("findingroutes: InspectorSeverities[%d] %q is not one of %s", i, sev, strings.Join(InspectorSeverities, ", ")))
+		}
 	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	stack := awscdk.Stack_Of(c)
@@ -108,12 +130,39 @@ func New(scope constructs.Construct, id string, props Props) *Routes {
 	r.GuardDuty = rule("GuardDuty", GuardDutyRuleName,
 		fmt.Sprintf("GuardDuty findings of severity %g or more", props.GuardDutyMinSeverity),
 		GuardDutyPattern(props.GuardDutyMinSeverity))
+	r.Inspector = rule("Inspector", InspectorRuleName,
+		"Active Inspector findings of severity "+strings.Join(props.InspectorSeverities, ", "),
+		InspectorPattern(props.InspectorSeverities))
 	if !props.OmitSecurityHub {
 		r.SecurityHub = rule("SecurityHub", SecurityHubRuleName,
-			"New, active HIGH and CRITICAL Security Hub findings (GuardDuty's come through their own rule)",
+			"New, active HIGH and CRITICAL Security Hub findings (GuardDuty's and Inspector's come through their own rules)",
 			SecurityHubPattern())
 	}
 	return r
+}
+
+// InspectorPattern matches active Inspector findings of the given
+// severities. Inspector sends an event for a new finding and for every
+// change of one (https://docs.aws.amazon.com/inspector/latest/user/findings-managing-automating-responses.html);
+// the event's detail is the finding, with severity and status
+// (ACTIVE, SUPPRESSED, CLOSED), as the schema example shows:
+// https://docs.aws.amazon.com/inspector/latest/user/eventbridge-integration.html
+// A suppressed or closed finding is not sent.
+func InspectorPattern(severities []string) map[string]any {
+	ordered := make([]string, 0, len(severities))
+	for _, s := range InspectorSeverities {
+		if slices.Contains(severities, s) {
+			ordered = append(ordered, s)
+		}
+	}
+	return map[string]any{
+		"source":      []string{"aws.inspector2"},
+		"detail-type": []string{"Inspector2 Finding"},
+		"detail": map[string]any{
+			"severity": ordered,
+			"status":   []string{"ACTIVE"},
+		},
+	}
 }
 
 // GuardDutyPattern matches GuardDuty findings of minSeverity or more.
@@ -128,8 +177,9 @@ func GuardDutyPattern(minSeverity float64) map[string]any {
 }
 
 // SecurityHubPattern matches new, active Security Hub findings labelled HIGH
-// or CRITICAL, except GuardDuty's: Security Hub imports those too, and
-// GuardDutyPattern already sends them at their own threshold. A finding
+// or CRITICAL, except GuardDuty's and Inspector's: Security Hub imports
+// those too, and GuardDutyPattern and InspectorPattern already send them at
+// their own thresholds. A finding
 // marked NOTIFIED (or anything else than NEW) stops being sent when Security
 // Hub updates it.
 func SecurityHubPattern() map[string]any {
@@ -141,7 +191,7 @@ func SecurityHubPattern() map[string]any {
 				"Severity":    map[string]any{"Label": []string{"HIGH", "CRITICAL"}},
 				"Workflow":    map[string]any{"Status": []string{"NEW"}},
 				"RecordState": []string{"ACTIVE"},
-				"ProductName": []any{map[string]any{"anything-but": "GuardDuty"}},
+				"ProductName": []any{map[string]any{"anything-but": []string{"GuardDuty", "Inspector"}}},
 			},
 		},
 	}

@@ -54,9 +54,10 @@ const (
 	AlarmPrefix = NamePrefix
 	// RulePrefix starts every EventBridge rule name.
 	RulePrefix = NamePrefix
-	// GuardDutyRule and SecurityHubRule are the finding routes' rules.
+	// GuardDutyRule, SecurityHubRule and InspectorRule are the finding routes' rules.
 	GuardDutyRule   = RulePrefix + "guardduty-findings"
 	SecurityHubRule = RulePrefix + "securityhub-findings"
+	InspectorRule   = RulePrefix + "inspector-findings"
 	// ConfigRecorder and ConfigDeliveryChannel are AWS Config's.
 	ConfigRecorder        = Prefix
 	ConfigDeliveryChannel = Prefix

@@ -9,17 +9,20 @@ The custom resource names the call of each event in its properties, e.g.
 
 Parameters is JSON, because CloudFormation passes every value as a string.
 An event without a call (Update or Delete) does nothing. An error whose
-name or code matches IgnoreErrors counts as success. The function always
-answers CloudFormation, with the error on failure, and always with the
-resource's own PhysicalResourceId, so that no update replaces the setting.
-With IgnoreMessage as well, the error's message must match it too: an error
-code can stand for several failures (IAM's InvalidInput does).
+name or code (and message, with IgnoreMessage) matches IgnoreErrors counts
+as success. A call with Wait then polls Wait's call until every value its
+Query picks equals Until (Pending values: poll again; others fail). An
+Update call with Prune calls Prune with the items of the list parameter List
+that the old Update call had and the new one has not. The function always
+answers CloudFormation, with its own PhysicalResourceId.
 """
 import json
 import re
+import time
 
 import boto3
 import cfnresponse
+import jmespath
 
 
 def handler(event, context):
@@ -28,19 +31,35 @@ def handler(event, context):
     try:
         call = props.get(event["RequestType"])
         if call:
-            make(call)
+            make(call, context)
+            old = (event.get("OldResourceProperties") or {}).get("Update")
+            if call.get("Prune") and old:
+                prune(call, old, context)
     except Exception as e:
         status, reason = cfnresponse.FAILED, f"{type(e).__name__}: {e}"[:1000]
     print(event["RequestType"], status, reason or "")
     cfnresponse.send(event, context, status, {}, props.get("PhysicalResourceId"), reason=reason)
 
 
-def make(call):
+def params(call):
+    return json.loads(call.get("Parameters") or "{}")
+
+
+def prune(call, old, context):
+    p = call["Prune"]
+    key = p["List"]
+    keep = params(call).get(key) or []
+    gone = [x for x in params(old).get(key) or [] if x not in keep]
+    if gone:
+        make(dict(p, Parameters=json.dumps(dict(params(p), **{key: gone}))), context)
+
+
+def make(call, context):
     client = boto3.client(call["Client"])
-    params = json.loads(call.get("Parameters") or "{}")
-    print("call", call["Client"], call["Method"], json.dumps(params))
+    args = params(call)
+    print("call", call["Client"], call["Method"], json.dumps(args))
     try:
-        getattr(client, call["Method"])(**params)
+        getattr(client, call["Method"])(**args)
     except client.exceptions.ClientError as e:
         error = e.response.get("Error", {})
         names = [type(e).__name__, error.get("Code", "")]
@@ -50,3 +69,22 @@ def make(call):
         if message and not re.search(message, error.get("Message", "")):
             raise
         print("ignored", names)
+    if call.get("Wait"):
+        wait(client, call["Wait"], context)
+
+
+def wait(client, w, context):
+    # Poll while more than 10 s remain: enough to answer CloudFormation.
+    # (CloudFormation passes numbers as strings.)
+    pause = int(w["Seconds"])
+    while True:
+        got = jmespath.search(w["Query"], getattr(client, w["Method"])(**params(w)))
+        got = got if isinstance(got, list) else [got]
+        print("wait", w["Method"], got)
+        if got and all(v == w["Until"] for v in got):
+            return
+        if not got or any(v not in w.get("Pending", []) for v in got if v != w["Until"]):
+            raise RuntimeError(f"{w['Query']} is {got}, not {w['Until']}")
+        if context.get_remaining_time_in_millis() < 10000 + 1000 * pause:
+            raise TimeoutError(f"{w['Query']} is still {got}, not {w['Until']}; deploy again to retry")
+        time.sleep(pause)

@@ -3,6 +3,7 @@
 Run: python3 -m unittest handler_test (sdkcall_test.go does, when python3 is
 on PATH).
 """
+import json
 import sys
 import types
 import unittest
@@ -33,11 +34,13 @@ class Client:
             calls.append((self.name, method, params))
             if raises:
                 raise raises[0]
+            if answers.get(method):
+                return answers[method].pop(0)
 
         return call
 
 
-calls, responses, raises = [], [], []
+calls, responses, raises, answers = [], [], [], {}
 boto3 = types.ModuleType("boto3")
 boto3.client = Client
 cfnresponse = types.ModuleType("cfnresponse")
@@ -48,6 +51,20 @@ cfnresponse.send = lambda event, context, status, data, physical_id, reason=None
 sys.modules.update(boto3=boto3, cfnresponse=cfnresponse)
 
 import handler  # noqa: E402  (after the stubs)
+
+handler.time.sleep = lambda seconds: sleeps.append(seconds)
+sleeps = []
+
+
+class Context:
+    """Lambda's context: time left shrinks by 5 s a call."""
+
+    def __init__(self, millis):
+        self.millis = millis
+
+    def get_remaining_time_in_millis(self):
+        self.millis -= 5000
+        return self.millis
 
 PASSWORD_POLICY = {
     "Client": "iam",
@@ -72,13 +89,39 @@ SERVICE_LINKED_ROLE = {
 TAKEN = "Service role name AWSServiceRoleForConfig has been taken in this account, please try a different suffix."
 
 
-def run(request, raising=None, **props):
-    calls.clear(), responses.clear(), raises.clear()
+def run(request, raising=None, old=None, millis=90000, **props):
+    calls.clear(), responses.clear(), raises.clear(), sleeps.clear()
     if raising:
         raises.append(raising)
     props.setdefault("PhysicalResourceId", "PasswordPolicy")
-    handler.handler({"RequestType": request, "ResourceProperties": props}, None)
+    event = {"RequestType": request, "ResourceProperties": props}
+    if old is not None:
+        event["OldResourceProperties"] = old
+    handler.handler(event, Context(millis))
     return responses[-1]
+
+
+def status(*states):
+    """An Inspector BatchGetAccountStatus answer (botocore's shape)."""
+    keys = ["ec2", "ecr", "lambda", "lambdaCode"]
+    return {"accounts": [{"resourceState": {k: {"status": s} for k, s in zip(keys, states)}}]}
+
+
+def enable(*types):
+    return {
+        "Client": "inspector2",
+        "Method": "enable",
+        "Parameters": json.dumps({"resourceTypes": list(types)}),
+        "Wait": {
+            "Method": "batch_get_account_status",
+            "Parameters": "{}",
+            "Query": "accounts[0].resourceState.[ec2.status, ecr.status]",
+            "Until": "ENABLED",
+            "Pending": ["ENABLING"],
+            "Seconds": "5",
+        },
+        "Prune": {"Client": "inspector2", "Method": "disable", "Parameters": "{}", "List": "resourceTypes"},
+    }
 
 
 class Handler(unittest.TestCase):
@@ -141,6 +184,48 @@ class Handler(unittest.TestCase):
 
     def test_a_long_reason_is_cut_to_fit_the_response(self):
         self.assertEqual(len(run("Create", ClientError("Throttling", "x" * 5000), Create=PASSWORD_POLICY)[2]), 1000)
+
+    def test_wait_polls_until_every_value_is_until(self):
+        answers["batch_get_account_status"] = [status("ENABLING", "ENABLED"), status("ENABLED", "ENABLED")]
+        self.assertEqual(run("Create", Create=enable("EC2", "ECR")), ("SUCCESS", "PasswordPolicy", None))
+        self.assertEqual([c[1] for c in calls], ["enable", "batch_get_account_status", "batch_get_account_status"])
+        self.assertEqual(sleeps, [5])
+
+    def test_wait_fails_at_once_on_a_value_that_is_not_pending(self):
+        answers["batch_get_account_status"] = [status("DISABLED", "ENABLED")]
+        status_, _, reason = run("Create", Create=enable("EC2", "ECR"))
+        self.assertEqual(status_, "FAILED")
+        self.assertIn("['DISABLED', 'ENABLED'], not ENABLED", reason)
+
+    def test_wait_fails_with_time_left_to_answer(self):
+        answers["batch_get_account_status"] = [status("ENABLING", "ENABLING")] * 10
+        status_, _, reason = run("Create", millis=30000, Create=enable("EC2", "ECR"))
+        self.assertEqual(status_, "FAILED")
+        self.assertTrue(reason.startswith("TimeoutError: "), reason)
+        # 25, 20 and 15 s left: each leaves 10 s after a 5 s pause; 10 s does not.
+        self.assertEqual(sleeps, [5, 5, 5])
+
+    def test_wait_fails_when_the_query_finds_nothing(self):
+        answers["batch_get_account_status"] = [{"accounts": []}]
+        self.assertEqual(run("Create", Create=enable("EC2", "ECR"))[0], "FAILED")
+
+    def test_update_prunes_the_items_the_old_call_had(self):
+        answers["batch_get_account_status"] = [status("ENABLED", "ENABLED")]
+        old = {"Update": enable("EC2", "ECR", "LAMBDA", "LAMBDA_CODE")}
+        self.assertEqual(run("Update", old=old, Update=enable("EC2", "ECR"))[0], "SUCCESS")
+        self.assertEqual(calls[-1], ("inspector2", "disable", {"resourceTypes": ["LAMBDA", "LAMBDA_CODE"]}))
+
+    def test_update_with_nothing_removed_prunes_nothing(self):
+        answers["batch_get_account_status"] = [status("ENABLED", "ENABLED")]
+        self.assertEqual(run("Update", old={"Update": enable("EC2")}, Update=enable("EC2", "ECR"))[0], "SUCCESS")
+        self.assertEqual([c[1] for c in calls], ["enable", "batch_get_account_status"])
+
+    def test_negative_a_prune_that_disabled_everything_would_be_caught(self):
+        # Disable without resourceTypes turns all of Inspector off; the
+        # prune always names the removed types.
+        answers["batch_get_account_status"] = [status("ENABLED", "ENABLED")]
+        run("Update", old={"Update": enable("EC2", "ECR", "LAMBDA")}, Update=enable("EC2", "ECR"))
+        self.assertNotIn(("inspector2", "disable", {}), calls)
 
 
 if __name__ == "__main__":

@@ -74,6 +74,33 @@ type Call struct {
 	// that stands for several failures. Needs IgnoreErrors.
 	// Default: none, the name or code alone decides.
 	IgnoreMessage string
+	// Wait polls a read call after this one until the setting has taken
+	// effect, for services that apply a setting in the background.
+	// Default: nil, the call's answer is the end of it.
+	Wait *Wait
+}
+
+// Wait is a read call the function repeats until every value that Query
+// picks from its answer equals Until. A value in Pending means "not yet";
+// any other value fails the deploy at once. Polling stops with an error
+// when the function has 10 seconds left, so it always answers CloudFormation
+// (a setting still pending is an error to see, not a success to assume).
+type Wait struct {
+	// Service, Action, Parameters and Permission are those of Call.
+	Service    string
+	Action     string
+	Parameters map[string]any
+	Permission string
+	// Query is a JMESPath expression (boto3 ships the jmespath package)
+	// that picks one value or a list of values from the answer.
+	Query string
+	// Until is the value every picked value must have. Required.
+	Until string
+	// Pending are the values that mean the setting is on its way.
+	// Default: none, only Until is accepted.
+	Pending []string
+	// IntervalSeconds between polls. Default: 5.
+	IntervalSeconds int
 }
 
 // Props configure a Setting.
@@ -89,6 +116,14 @@ type Props struct {
 	// Revert undoes the setting when the resource is deleted.
 	// Default: nil, the setting stays after the resource is gone.
 	Revert *Call
+	// Prune undoes part of the setting on update: the function calls it
+	// with its PruneList parameter set to the items that the old Apply's
+	// parameter of that name had and the new one has not (when there are
+	// any). Default: nil, an update only applies.
+	Prune *Call
+	// PruneList names Apply's list parameter that Prune takes the removed
+	// items in. Required with Prune.
+	PruneList string
 }
 
 // Setting is one account setting: the custom resource and the policy that
@@ -109,10 +144,11 @@ type Setting struct {
 // the function is stopped. serviceTimeoutSeconds is how long CloudFormation
 // waits for the function's answer: the function answers on every error, but
 // a function stopped at its timeout cannot, and CloudFormation would wait an
-// hour. (Plain numbers: a package-level CDK value would start the Node
+// hour. The function's timeout leaves room for a Wait to poll a setting
+// that a service applies in the background (Inspector's Enable). (Plain numbers: a package-level CDK value would start the Node
 // runtime as soon as any command of the app runs.)
 const (
-	timeoutSeconds        = 30
+	timeoutSeconds        = 90
 	serviceTimeoutSeconds = 120
 )
 
@@ -156,8 +192,23 @@ func New(scope constructs.Construct, id string, props Props) *Setting {
 	if props.Revert != nil {
 		calls = append(calls, *props.Revert)
 	}
+	if props.Prune != nil {
+		if props.ApplyOnCreateOnly {
+			panic("sdkcall: Prune runs on update; it cannot go with ApplyOnCreateOnly")
+		}
+		if _, ok := props.Apply.Parameters[props.PruneList]; !ok || props.PruneList == "" {
+			panic(fmt.Sprintf("sdkcall: PruneList %q must name a list parameter of Apply", props.PruneList))
+		}
+		calls = append(calls, *props.Prune)
+	}
 	for _, c := range calls {
 		c.check()
+	}
+	// The wait calls are calls too, each with its own permission.
+	for _, c := range calls {
+		if w := c.Wait; w != nil {
+			calls = append(calls, Call{Service: w.Service, Action: w.Action, Permission: w.Permission})
+		}
 	}
 	if props.ResourceType == "" {
 		props.ResourceType = "Custom::AWS"
@@ -197,7 +248,13 @@ func New(scope constructs.Construct, id string, props Props) *Setting {
 		"Create":             props.Apply.properties(stack),
 	}
 	if !props.ApplyOnCreateOnly {
-		properties["Update"] = props.Apply.properties(stack)
+		update := props.Apply.properties(stack)
+		if props.Prune != nil {
+			prune := props.Prune.properties(stack)
+			prune["List"] = props.PruneList
+			update["Prune"] = prune
+		}
+		properties["Update"] = update
 	}
 	if props.Revert != nil {
 		properties["Delete"] = props.Revert.properties(stack)
@@ -337,6 +394,14 @@ func (c Call) check() {
 			panic(fmt.Sprintf("sdkcall: call %s.%s: IgnoreMessage %q is not a regular expression: %v", c.Service, c.Action, c.IgnoreMessage, err))
 		}
 	}
+	if w := c.Wait; w != nil {
+		if !strings.EqualFold(w.Service, c.Service) || !actionName.MatchString(w.Action) || w.Permission == "" || w.Query == "" || w.Until == "" {
+			panic(fmt.Sprintf("sdkcall: call %s.%s: Wait needs the call's Service, an Action, a Permission, a Query and Until", c.Service, c.Action))
+		}
+		if w.IntervalSeconds < 0 || w.IntervalSeconds > timeoutSeconds/3 {
+			panic(fmt.Sprintf("sdkcall: call %s.%s: Wait.IntervalSeconds %d must be from 1 to %d", c.Service, c.Action, w.IntervalSeconds, timeoutSeconds/3))
+		}
+	}
 }
 
 // properties are the call as the function reads it: boto3's client and
@@ -356,6 +421,27 @@ func (c Call) properties(stack awscdk.Stack) map[string]any {
 	}
 	if c.IgnoreMessage != "" {
 		p["IgnoreMessage"] = c.IgnoreMessage
+	}
+	if w := c.Wait; w != nil {
+		params := w.Parameters
+		if params == nil {
+			params = map[string]any{}
+		}
+		interval := w.IntervalSeconds
+		if interval == 0 {
+			interval = 5
+		}
+		wp := map[string]any{
+			"Method":     MethodName(w.Action),
+			"Parameters": stack.ToJsonString(params, nil),
+			"Query":      w.Query,
+			"Until":      w.Until,
+			"Seconds":    interval,
+		}
+		if len(w.Pending) > 0 {
+			wp["Pending"] = w.Pending
+		}
+		p["Wait"] = wp
 	}
 	return p
 }

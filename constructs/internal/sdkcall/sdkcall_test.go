@@ -175,6 +175,18 @@ func TestBadPropsPanicWithTheFix(t *testing.T) {
 		{"an IgnoreMessage that is no regular expression", sdkcall.Props{Apply: sdkcall.Call{Service: "IAM", Action: "createServiceLinkedRole",
 			Permission: "iam:CreateServiceLinkedRole", IgnoreErrors: "^InvalidInput", IgnoreMessage: "taken("}},
 			"sdkcall: call IAM.createServiceLinkedRole: IgnoreMessage \"taken(\" is not a regular expression: error parsing regexp: missing closing ): `taken(`"},
+		{"a wait without Until", sdkcall.Props{Apply: sdkcall.Call{Service: "Inspector2", Action: "enable", Permission: "inspector2:Enable",
+			Wait: &sdkcall.Wait{Service: "Inspector2", Action: "batchGetAccountStatus", Permission: "inspector2:BatchGetAccountStatus", Query: "accounts[0].state.status"}}},
+			"sdkcall: call Inspector2.enable: Wait needs the call's Service, an Action, a Permission, a Query and Until"},
+		{"a wait that pauses too long", sdkcall.Props{Apply: sdkcall.Call{Service: "Inspector2", Action: "enable", Permission: "inspector2:Enable",
+			Wait: &sdkcall.Wait{Service: "Inspector2", Action: "batchGetAccountStatus", Permission: "inspector2:BatchGetAccountStatus", Query: "q", Until: "ENABLED", IntervalSeconds: 60}}},
+			"sdkcall: call Inspector2.enable: Wait.IntervalSeconds 60 must be from 1 to 30"},
+		{"a prune of a parameter Apply has not", sdkcall.Props{Apply: ok, PruneList: "resourceTypes",
+			Prune: &sdkcall.Call{Service: "IAM", Action: "deleteAccountPasswordPolicy", Permission: "iam:DeleteAccountPasswordPolicy"}},
+			`sdkcall: PruneList "resourceTypes" must name a list parameter of Apply`},
+		{"a prune on a setting made once", sdkcall.Props{Apply: ok, ApplyOnCreateOnly: true, PruneList: "x",
+			Prune: &sdkcall.Call{Service: "IAM", Action: "deleteAccountPasswordPolicy", Permission: "iam:DeleteAccountPasswordPolicy"}},
+			"sdkcall: Prune runs on update; it cannot go with ApplyOnCreateOnly"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Bad"), nil)
