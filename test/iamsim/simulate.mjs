@@ -226,7 +226,10 @@ function matchedStatements(analysis) {
   return {
     identity: pick(analysis.identityAnalysis, 'identityPolicy'),
     resource: pick(analysis.resourceAnalysis, 'resourcePolicy'),
-    permissionBoundary: pick(analysis.permissionBoundaryAnalysis, 'permissionBoundary')
+    permissionBoundary: pick(analysis.permissionBoundaryAnalysis, 'permissionBoundary'),
+    // One entry per organization level, root first.
+    scp: analysis.scpAnalysis?.ouAnalysis?.map((ou) => ({ orgIdentifier: ou.orgIdentifier, ...pick(ou, 'scp') })),
+    rcp: analysis.rcpAnalysis?.ouAnalysis?.map((ou) => ({ orgIdentifier: ou.orgIdentifier, ...pick(ou, 'rcp') }))
   };
 }
 

@@ -1,0 +1,368 @@
+package test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/secure-baseline/cdk-baseline/config"
+	"github.com/secure-baseline/cdk-baseline/policies"
+	"github.com/secure-baseline/cdk-baseline/report"
+	"github.com/secure-baseline/cdk-baseline/stacks"
+)
+
+var orgModeAsm cached
+
+func orgModeCfg(t testing.TB) *config.Config {
+	cfg, err := config.Parse([]byte(orgModeConfig), "org.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func orgModeAssembly(t testing.TB) *report.Assembly {
+	return orgModeAsm.get(t, func(t testing.TB) *report.Assembly { return synthConfig(t, orgModeCfg(t)) })
+}
+
+// orgLevel is one level of the organization in a simulate.mjs case.
+type orgLevel struct {
+	OrgIdentifier string      `json:"orgIdentifier"`
+	Policies      []iamPolicy `json:"policies"`
+}
+
+type orgCase struct {
+	simCase
+	AllowIgnoredContextKeys bool       `json:"allowIgnoredContextKeys,omitempty"`
+	SCPs                    []orgLevel `json:"serviceControlPolicies,omitempty"`
+}
+
+type orgResult struct {
+	Name     string   `json:"name"`
+	Decision string   `json:"decision"`
+	Errors   []string `json:"errors"`
+	Matched  struct {
+		SCP []struct {
+			OrgIdentifier string   `json:"orgIdentifier"`
+			Deny          []string `json:"deny"`
+		} `json:"scp"`
+		Identity struct{ Deny []string } `json:"identity"`
+		Resource struct{ Deny []string } `json:"resource"`
+	} `json:"matched"`
+}
+
+// scpDenies are the guardrail statements ("policy#Sid") that denied.
+func (r orgResult) scpDenies() []string {
+	var out []string
+	for _, l := range r.Matched.SCP {
+		out = append(out, l.Deny...)
+	}
+	return out
+}
+
+func simulateOrg(t testing.TB, cases []orgCase) []orgResult {
+	t.Helper()
+	node, dir := nodeTools(t)
+	out, code := runNode(t, node, map[string]any{"cases": cases}, dir+"/simulate.mjs")
+	var rep struct {
+		Results []orgResult `json:"results"`
+		Errors  []string    `json:"errors"`
+	}
+	if err := json.Unmarshal(out, &rep); err != nil {
+		t.Fatalf("simulate.mjs (exit %d) printed no report: %v\n%.2000s", code, err, out)
+	}
+	if len(rep.Errors) > 0 || len(rep.Results) != len(cases) {
+		t.Fatalf("simulate.mjs: %v; %d results for %d cases", rep.Errors, len(rep.Results), len(cases))
+	}
+	return rep.Results
+}
+
+// fullAWSAccess is the AWS managed SCP attached by default to every root,
+// OU and account; deny-list SCPs work beside it, since every level must
+// allow a request
+// (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_examples.html).
+var fullAWSAccess = iamPolicy{Name: "FullAWSAccess", Policy: map[string]any{"Version": "2012-10-17",
+	"Statement": []any{map[string]any{"Effect": "Allow", "Action": "*", "Resource": "*"}}}}
+
+// scpLevels puts the guardrails on the first target OU, under the root, as
+// organization mode attaches them; the member account keeps FullAWSAccess.
+func scpLevels(cfg *config.Config, guardrails []stacks.Guardrail, member string) []orgLevel {
+	ou := []iamPolicy{fullAWSAccess}
+	for _, g := range guardrails {
+		ou = append(ou, iamPolicy{Name: g.Name, Policy: g.Document})
+	}
+	return []orgLevel{
+		{OrgIdentifier: "r-ab12", Policies: []iamPolicy{fullAWSAccess}},
+		{OrgIdentifier: cfg.Organization.OrganizationalUnits[0], Policies: ou},
+		{OrgIdentifier: member, Policies: []iamPolicy{fullAWSAccess}},
+	}
+}
+
+// orgMemberStacks are the StackSet member templates as a member account's
+// stacks (as TestStackSetMemberProtections builds them).
+func orgMemberStacks(t testing.TB, asm *report.Assembly, cfg *config.Config, member string) []report.Stack {
+	deployer := stack(t, asm, stacks.StackSetStackName(cfg))
+	var out []report.Stack
+	for _, id := range []string{"Home", "Regional"} {
+		ss := resourceWithPrefix(t, deployer, "AWS::CloudFormation::StackSet", id)
+		_, tmpl := memberTemplate(t, asm, ss)
+		name := fmt.Sprintf("StackSet-%s-%s", ss.Properties["StackSetName"], fakeUUID(id))
+		regions := ss.Properties["StackInstancesGroup"].([]any)[0].(map[string]any)["Regions"].([]any)
+		out = append(out, report.Stack{Name: name, Account: member, Region: regions[0].(string), Template: tmpl})
+	}
+	return out
+}
+
+// guardCell is one request of the guardrail matrix: who, what, and what
+// the SCPs must make of it.
+type guardCell struct {
+	orgCase
+	role string
+	// want: ExplicitlyDenied, Allowed, or "unchanged" (the decision
+	// without SCPs, which twin holds).
+	want string
+	twin int // index of the same request without SCPs, for "unchanged"
+}
+
+const orgMember = "444455556666"
+
+// guardrailCells derives the matrix: every changing action (SAR) on every
+// resource of the StackSet member templates (tamperTargets), tried by the
+// member's AdministratorAccess role, by its root user, and by the exempt
+// roles; plus leaving the organization and changing the exempt roles.
+func guardrailCells(t testing.TB, cfg *config.Config, guardrails []stacks.Guardrail, memberStacks []report.Stack) []guardCell {
+	keeps := loadOperatorKeeps(t)
+	levels := scpLevels(cfg, guardrails, orgMember)
+	admin := []iamPolicy{{Managed: "arn:aws:iam::aws:policy/AdministratorAccess"}}
+	sts := func(role string) string { return fmt.Sprintf("arn:aws:sts::%s:assumed-role/%s/alice", orgMember, role) }
+	principals := []struct{ role, arn string }{
+		{"admin", sts("OrgAdmin")},
+		// The root user has every permission; AdministratorAccess stands in
+		// for that, so that only the SCPs can deny.
+		{"root", fmt.Sprintf("arn:aws:iam::%s:root", orgMember)},
+		{"stacksets-exec", sts("stacksets-exec-1a2b3c4d5e6f")},
+	}
+	for _, r := range cfg.Organization.Guardrails.BreakGlassRoles {
+		principals = append(principals, struct{ role, arn string }{"break-glass " + r, sts(r)})
+	}
+	var cells []guardCell
+	add := func(role, want string, c orgCase) {
+		if want == "unchanged" {
+			bare := c
+			bare.SCPs = nil
+			bare.Name += " (no SCPs)"
+			cells = append(cells, guardCell{orgCase: bare, role: role + " without SCPs", want: "any"})
+			cells = append(cells, guardCell{orgCase: c, role: role, want: want, twin: len(cells) - 1})
+			return
+		}
+		cells = append(cells, guardCell{orgCase: c, role: role, want: want})
+	}
+	request := func(p struct{ role, arn string }, action, resource, account string, policy map[string]any, ctx map[string]any, label string) orgCase {
+		c := orgCase{simCase: simCase{
+			Name:      fmt.Sprintf("%s: %s on %s", p.role, action, label),
+			Principal: p.arn, Action: action, Resource: resource, ResourceAccount: account,
+			IdentityPolicies: admin, ResourcePolicy: policy, Context: map[string]any{},
+		}, SCPs: levels}
+		if len(ctx) > 0 {
+			c.Context, c.AllowIgnoredContextKeys = ctx, true
+		}
+		return c
+	}
+	for _, s := range memberStacks {
+		targets := tamperTargets(t, s, "baseline-")
+		for i := range targets {
+			tg := &targets[i]
+			for _, action := range tg.actions {
+				for _, p := range principals {
+					// Every request carries the region it is sent to
+					// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-requestedregion):
+					// here the member stack's, one of the allowed regions.
+					ctx := map[string]any{"aws:RequestedRegion": s.Region}
+					for k, v := range tg.context {
+						ctx[k] = v
+					}
+					c := request(p, action, tg.arn, tg.resourceAccount, tg.resourcePolicy, ctx, tg.label)
+					want := "ExplicitlyDenied"
+					switch {
+					case strings.HasPrefix(p.role, "stacksets-exec"), strings.HasPrefix(p.role, "break-glass"):
+						want = "unchanged"
+					case p.role == "admin" && keeps[strings.ToLower(action)] != "" && !tg.logBucket:
+						// Not a change (policies/iam/operator-keeps.yaml):
+						// the guardrails leave it, as the operator deny does.
+						want = "unchanged"
+					}
+					add(p.role, want, c)
+				}
+			}
+		}
+	}
+	// Leaving the organization, and changing the roles the guardrails
+	// exempt (an admin who could rewrite the StackSet role's trust policy
+	// could act through it).
+	exempt := []string{fmt.Sprintf("arn:aws:iam::%s:role/stacksets-exec-1a2b3c4d5e6f", orgMember)}
+	for _, r := range cfg.Organization.Guardrails.BreakGlassRoles {
+		exempt = append(exempt, fmt.Sprintf("arn:aws:iam::%s:role/%s", orgMember, r))
+	}
+	for _, p := range principals[:2] {
+		home := map[string]any{"aws:RequestedRegion": cfg.HomeRegion}
+		add(p.role, "ExplicitlyDenied", request(p, "organizations:LeaveOrganization", "*", orgMember, nil, home, "the organization"))
+		for _, arn := range exempt {
+			for _, action := range sar(t, "iam").changing("role") {
+				add(p.role, "ExplicitlyDenied", request(p, action, arn, orgMember, nil, home, "exempt role "+arn))
+			}
+		}
+	}
+	return cells
+}
+
+// runGuardrailMatrix evaluates the cells and returns the failures.
+func runGuardrailMatrix(t testing.TB, cells []guardCell) (results []orgResult, failures []string, perRole map[string][2]int) {
+	cases := make([]orgCase, len(cells))
+	for i, c := range cells {
+		cases[i] = c.orgCase
+	}
+	results = simulateOrg(t, cases)
+	perRole = map[string][2]int{}
+	for i, c := range cells {
+		r := results[i]
+		n := perRole[c.role]
+		n[0]++
+		var bad string
+		switch {
+		case r.Decision == "Error" || len(r.Errors) > 0:
+			bad = "not evaluated: " + strings.Join(r.Errors, "; ")
+		case c.want == "any":
+		case c.want == "unchanged":
+			if r.Decision != results[c.twin].Decision {
+				bad = fmt.Sprintf("%s with the SCPs, %s without: the guardrails must not change it (SCP denies %v)", r.Decision, results[c.twin].Decision, r.scpDenies())
+			}
+		case r.Decision != c.want:
+			bad = fmt.Sprintf("%s, want %s", r.Decision, c.want)
+		}
+		if bad != "" {
+			n[1]++
+			failures = append(failures, c.Name+": "+bad)
+		}
+		perRole[c.role] = n
+	}
+	sort.Strings(failures)
+	return results, failures, perRole
+}
+
+// TestGuardrailMatrix proves the guardrail SCPs of organization mode with
+// the IAM evaluator: a member account's AdministratorAccess role and its
+// root user are denied every changing action on every resource of the
+// StackSet member templates, and the StackSet execution role and the
+// break-glass roles get exactly what they get without the SCPs.
+func TestGuardrailMatrix(t *testing.T) {
+	cfg := orgModeCfg(t)
+	guardrails, err := stacks.Guardrails(cfg, "aws")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(guardrails) != 3 {
+		t.Fatalf("%d guardrails, want 3 (logs, services, regions)", len(guardrails))
+	}
+	asm := orgModeAssembly(t)
+	cells := guardrailCells(t, cfg, guardrails, orgMemberStacks(t, asm, cfg, orgMember))
+	results, failures, perRole := runGuardrailMatrix(t, cells)
+	for _, f := range failures {
+		t.Error(f)
+	}
+	for _, role := range sortedKeys(perRole) {
+		t.Logf("guardrail matrix %s: %d cells, %d failed", role, perRole[role][0], perRole[role][1])
+	}
+	if perRole["admin"][0] < 1000 {
+		t.Fatalf("only %d admin cells: the member templates were not read", perRole["admin"][0])
+	}
+
+	// Negative test: every statement of the guardrails must be what
+	// denies some cell. Remove each in turn: a cell it alone denied
+	// must then fail the matrix.
+	t.Run("removing any statement fails the matrix", func(t *testing.T) {
+		alone := map[string][]int{} // "policy#Sid" -> cells only it denied
+		for i, c := range cells {
+			d := results[i].scpDenies()
+			if c.want == "ExplicitlyDenied" && len(d) == 1 && len(results[i].Matched.Identity.Deny) == 0 && len(results[i].Matched.Resource.Deny) == 0 {
+				alone[d[0]] = append(alone[d[0]], i)
+			}
+		}
+		for _, g := range guardrails {
+			if g.Name == "baseline-"+policies.GuardrailRegions {
+				continue // TestGuardrailRegionDeny breaks it
+			}
+			for _, st := range g.Document["Statement"].([]any) {
+				sid := st.(map[string]any)["Sid"].(string)
+				ref := g.Name + "#" + sid
+				idx := alone[ref]
+				if len(idx) == 0 {
+					t.Errorf("%s denies no cell of the matrix on its own: it is redundant, or the matrix misses what it protects", ref)
+					continue
+				}
+				if len(idx) > 5 {
+					idx = idx[:5]
+				}
+				broken := slices.Clone(guardrails)
+				for k := range broken {
+					if broken[k].Name == g.Name {
+						doc, ok := dropSid(broken[k].Document, sid)
+						if !ok {
+							t.Fatalf("%s: no statement %s", g.Name, sid)
+						}
+						broken[k].Document = doc
+					}
+				}
+				sub := make([]guardCell, len(idx))
+				for j, i := range idx {
+					sub[j] = cells[i]
+					sub[j].SCPs = scpLevels(cfg, broken, orgMember)
+				}
+				_, f, _ := runGuardrailMatrix(t, sub)
+				if len(f) == 0 {
+					t.Errorf("without %s the matrix still passes", ref)
+				} else {
+					t.Logf("without %s: %d of %d cells fail, e.g. %s", ref, len(f), len(sub), f[0])
+				}
+			}
+		}
+	})
+}
+
+// TestGuardrailsFitAndCheck: every guardrail template is valid JSON, has
+// only known placeholders, and stays under the SCP size limit with the
+// example's break-glass roles; a missing list is an error.
+func TestGuardrailsFitAndCheck(t *testing.T) {
+	cfg := orgModeCfg(t)
+	g, err := stacks.Guardrails(cfg, "aws")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range g {
+		raw, _ := json.Marshal(p.Document)
+		t.Logf("%s: %d of %d characters", p.Name, len(raw), policies.SCPMaxChars)
+	}
+	if _, err := policies.GuardrailPolicy(policies.GuardrailRegions, map[string]string{"Partition": "aws"}, map[string][]string{"ExemptRoleArns": {"x"}}); err == nil || err.Error() != "guardrail scp-regions: no list for ${AllowedRegions}" {
+		t.Errorf("a missing list: %v", err)
+	}
+	many := *cfg
+	for i := range 40 {
+		many.Organization.Guardrails.BreakGlassRoles = append(many.Organization.Guardrails.BreakGlassRoles, fmt.Sprintf("BreakGlassRoleNumber%02d", i))
+	}
+	if _, err := stacks.Guardrails(&many, "aws"); err == nil || !strings.Contains(err.Error(), "over the SCP limit of 5120; list fewer organization.guardrails.breakGlassRoles") {
+		t.Errorf("40 break-glass roles: %v", err)
+	}
+	files, _ := filepath.Glob(filepath.Join(repoRoot, "policies", "organization", "*.json"))
+	if len(files) != len(policies.GuardrailNames()) || len(files) < 3 {
+		t.Errorf("policies/organization has %d files, GuardrailNames %v", len(files), policies.GuardrailNames())
+	}
+	for _, f := range files {
+		if _, err := os.ReadFile(f); err != nil {
+			t.Error(err)
+		}
+	}
+}
