@@ -366,3 +366,170 @@ func TestGuardrailsFitAndCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestGuardrailRegionDeny proves the region-deny SCP over every service of
+// the Service Authorization Reference (iam-data): in a region outside
+// regions, one action of each service is denied unless the SCP's NotAction
+// exempts it as a global service (every exempted action is then allowed,
+// as AWS's example intends:
+// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_examples_general.html);
+// in the home region nothing is denied; the exempt roles are never denied.
+// Negative test: without "iam:*" in NotAction, IAM (whose endpoint is in
+// us-east-1) is denied outside the listed regions.
+func TestGuardrailRegionDeny(t *testing.T) {
+	cfg := orgModeCfg(t)
+	all, err := stacks.Guardrails(cfg, "aws")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var region stacks.Guardrail
+	for _, g := range all {
+		if g.Name == "baseline-"+policies.GuardrailRegions {
+			region = g
+		}
+	}
+	if region.Document == nil {
+		t.Fatal("no region guardrail")
+	}
+	outside := ""
+	for _, r := range config.Regions {
+		if !slices.Contains(cfg.Regions, r) {
+			outside = r
+			break
+		}
+	}
+	st := region.Document["Statement"].([]any)[0].(map[string]any)
+	var exempt []string
+	for _, a := range st["NotAction"].([]any) {
+		exempt = append(exempt, a.(string))
+	}
+	isExempt := func(action string, patterns []string) bool {
+		for _, p := range patterns {
+			if wildcardMatch(strings.ToLower(p), strings.ToLower(action)) {
+				return true
+			}
+		}
+		return false
+	}
+	dir := sarDir(t)
+	entries, _ := os.ReadDir(filepath.Join(dir, "actions"))
+	type regionCell struct {
+		orgCase
+		want string
+	}
+	build := func(g stacks.Guardrail, patterns []string) (cells []regionCell, exemptCells, services int) {
+		levels := scpLevels(cfg, []stacks.Guardrail{g}, orgMember)
+		mk := func(role, action, reg, want string) {
+			cells = append(cells, regionCell{orgCase{simCase: simCase{
+				Name:      fmt.Sprintf("%s: %s in %s", role, action, reg),
+				Principal: fmt.Sprintf("arn:aws:sts::%s:assumed-role/%s/alice", orgMember, role), Action: action, Resource: "*", ResourceAccount: orgMember,
+				IdentityPolicies: []iamPolicy{{Managed: "arn:aws:iam::aws:policy/AdministratorAccess"}},
+				Context:          map[string]any{"aws:RequestedRegion": reg},
+			}, AllowIgnoredContextKeys: true, SCPs: levels}, want})
+			if strings.HasPrefix(action, "sts:AssumeRole") {
+				// A role's trust policy must allow it too; one that
+				// trusts everyone leaves the SCP to decide.
+				c := &cells[len(cells)-1]
+				c.Resource = fmt.Sprintf("arn:aws:iam::%s:role/Target", orgMember)
+				c.ResourcePolicy = map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
+					"Effect": "Allow", "Principal": map[string]any{"AWS": "*"}, "Action": action}}}
+			}
+		}
+		for _, e := range entries {
+			svc, ok := strings.CutSuffix(e.Name(), ".json")
+			if !ok {
+				continue
+			}
+			var acts []string
+			for _, a := range sar(t, svc).Actions {
+				acts = append(acts, svc+":"+a.Name)
+			}
+			sort.Strings(acts)
+			regional := ""
+			for _, a := range acts {
+				if isExempt(a, patterns) {
+					mk("OrgAdmin", a, outside, "Allowed")
+					exemptCells++
+				} else if regional == "" {
+					regional = a
+				}
+			}
+			if regional != "" {
+				services++
+				mk("OrgAdmin", regional, outside, "ExplicitlyDenied")
+				mk("OrgAdmin", regional, cfg.HomeRegion, "Allowed")
+				mk("stacksets-exec-1a2b3c4d5e6f", regional, outside, "Allowed")
+			}
+		}
+		return cells, exemptCells, services
+	}
+	run := func(cells []regionCell) []string {
+		cases := make([]orgCase, len(cells))
+		for i, c := range cells {
+			cases[i] = c.orgCase
+		}
+		res := simulateOrg(t, cases)
+		var failed []string
+		for i, c := range cells {
+			if res[i].Decision != c.want {
+				failed = append(failed, fmt.Sprintf("%s: %s, want %s %s", c.Name, res[i].Decision, c.want, strings.Join(res[i].Errors, "; ")))
+			}
+		}
+		return failed
+	}
+	cells, exemptCells, services := build(region, exempt)
+	failed := run(cells)
+	for _, f := range failed {
+		t.Error(f)
+	}
+	t.Logf("region deny outside %v (tried in %s): %d services with a regional action, %d exempt global-service actions, %d cells, %d failed", cfg.Regions, outside, services, exemptCells, len(cells), len(failed))
+	if services < 300 {
+		t.Fatalf("only %d services: iam-data was not read", services)
+	}
+
+	t.Run(`without "iam:*" in NotAction IAM is denied outside the regions`, func(t *testing.T) {
+		doc := map[string]any{}
+		raw, _ := json.Marshal(region.Document)
+		json.Unmarshal(raw, &doc)
+		s := doc["Statement"].([]any)[0].(map[string]any)
+		var na []any
+		for _, a := range s["NotAction"].([]any) {
+			if a != "iam:*" {
+				na = append(na, a)
+			}
+		}
+		s["NotAction"] = na
+		broken := stacks.Guardrail{Name: region.Name, Document: doc}
+		// The cells of the intact policy, judged under the broken one.
+		var iamCells []regionCell
+		for _, c := range cells {
+			if strings.HasPrefix(c.Action, "iam:") && c.want == "Allowed" && strings.HasSuffix(c.Name, " in "+outside) && strings.Contains(c.Principal, "OrgAdmin") {
+				c.SCPs = scpLevels(cfg, []stacks.Guardrail{broken}, orgMember)
+				iamCells = append(iamCells, c)
+			}
+		}
+		f := run(iamCells)
+		if len(iamCells) == 0 || len(f) != len(iamCells) {
+			t.Errorf("%d of %d IAM cells fail without iam:* in NotAction, want all", len(f), len(iamCells))
+		}
+	})
+}
+
+// wildcardMatch matches IAM action patterns (* and ?), lower-cased.
+func wildcardMatch(pattern, s string) bool {
+	if pattern == "" {
+		return s == ""
+	}
+	switch pattern[0] {
+	case '*':
+		for i := 0; i <= len(s); i++ {
+			if wildcardMatch(pattern[1:], s[i:]) {
+				return true
+			}
+		}
+		return false
+	case '?':
+		return s != "" && wildcardMatch(pattern[1:], s[1:])
+	}
+	return s != "" && s[0] == pattern[0] && wildcardMatch(pattern[1:], s[1:])
+}
