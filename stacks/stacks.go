@@ -34,7 +34,12 @@ func Build(app constructs.Construct, cfg *config.Config) []awscdk.Stack {
 	}
 	addStackDependencies(cfg, byName)
 	if cfg.Organization.Enabled() {
-		out = append(out, NewStackSetStack(app, cfg))
+		set := NewStackSetStack(app, cfg)
+		if cfg.Organization.OrgMode() {
+			orderOrganization(cfg, byName, NewOrganizationStack(app, cfg), set)
+			out = append(out, byName[OrganizationStackName(cfg)])
+		}
+		out = append(out, set)
 	}
 	return out
 }

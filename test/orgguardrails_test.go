@@ -587,7 +587,10 @@ func TestGuardrailRootSessions(t *testing.T) {
 		for _, a := range first["NotAction"].([]any) {
 			action := a.(string)
 			svc, name, _ := strings.Cut(action, ":")
-			act, _ := sar(t, svc).action(action)
+			act, ok := sar(t, svc).action(action)
+			if !ok {
+				t.Fatalf("%s names %s, which is not in iam-data", task, action)
+			}
 			resource := rootTasks[task](orgMember, cfg.HomeRegion)
 			switch {
 			case len(act.ResourceTypes) == 0:
