@@ -180,6 +180,7 @@ func (r *Review) Markdown() []byte {
 			stackSection(&b, a, s)
 		}
 	}
+	r.organizationSection(&b)
 	r.controlTowerSection(&b)
 	r.assumptionsSection(&b)
 	return b.Bytes()

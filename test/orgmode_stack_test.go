@@ -2,10 +2,13 @@ package test
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/secure-baseline/cdk-baseline/report"
 	"github.com/secure-baseline/cdk-baseline/stacks"
 )
 
@@ -57,5 +60,27 @@ func TestOrganizationStack(t *testing.T) {
 		if !slices.Contains(deps, d) {
 			t.Errorf("the StackSets stack does not depend on %s (deps %v)", d, deps)
 		}
+	}
+}
+
+// TestOrganizationReview: the review names every guardrail statement with
+// its targets, and a config without organization mode gets no section.
+func TestOrganizationReview(t *testing.T) {
+	cfg := orgModeCfg(t)
+	md := string(report.BuildReview(orgModeAssembly(t), nil, report.DefaultAssumptions()).Markdown())
+	if !strings.Contains(md, "## Organization\n") {
+		t.Fatal("the review of the organization-mode assembly has no Organization section")
+	}
+	gs, _ := stacks.Guardrails(cfg, "aws")
+	for _, g := range gs {
+		for _, st := range g.Document["Statement"].([]any) {
+			row := fmt.Sprintf("| %s (%s) | SERVICE_CONTROL_POLICY | ou-ab12-cdef3456, ou-ab12-99990000 | %s |", g.Name, stacks.OrganizationStackName(cfg), st.(map[string]any)["Sid"])
+			if !strings.Contains(md, row) {
+				t.Errorf("the review lacks %s", row)
+			}
+		}
+	}
+	if strings.Contains(string(report.BuildReview(stackSetAssembly(t), nil, report.DefaultAssumptions()).Markdown()), "## Organization\n") {
+		t.Error("the StackSet-only review has an Organization section")
 	}
 }
