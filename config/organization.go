@@ -44,8 +44,8 @@ type Organization struct {
 	// organization: its trail and Config stay, and the parts that would
 	// conflict with it must be turned off. Default: false.
 	ControlTower bool `yaml:"controlTower"`
-	// OrganizationTrail creates the organization trail in the management
-	// account. Default: true (defaults.yaml).
+	// OrganizationTrail asks for the organization trail in the management
+	// account. Not built yet: true is refused. Default: false.
 	OrganizationTrail bool `yaml:"organizationTrail"`
 	// Guardrails are the service and resource control policies attached
 	// to the organizational units.

@@ -21,8 +21,8 @@ type Guardrails struct {
 	// the guardrail denies exempt (besides the StackSet execution role).
 	// Default: none.
 	BreakGlassRoles []string `yaml:"breakGlassRoles"`
-	// ResourceControlPolicy attaches the guardrail RCP
-	// (policies/organization/guardrail-rcp.json). Default: false.
+	// ResourceControlPolicy asks for the guardrail RCP. Not built yet: true
+	// is refused. Default: false.
 	ResourceControlPolicy bool `yaml:"resourceControlPolicy"`
 }
 
@@ -121,6 +121,14 @@ func (c *Config) orgModeProblems() problems {
 		}
 	}
 	g := o.Guardrails
+	// Flags for parts not built yet are refused rather than ignored, so
+	// that no config promises what the templates do not hold.
+	if o.OrganizationTrail && !o.ControlTower {
+		ps.addf("organization.organizationTrail", "the organization trail is not built yet (issue 15); set organizationTrail: false (members keep their own trail through the StackSets)")
+	}
+	if g.ResourceControlPolicy {
+		ps.addf("organization.guardrails.resourceControlPolicy", "the resource control policy is not built yet (issue 15); set resourceControlPolicy: false")
+	}
 	if g.RegionDeny && !g.ServiceControlPolicy {
 		ps.addf("organization.guardrails.regionDeny", "is a statement of the guardrail SCP; set serviceControlPolicy: true, or regionDeny: false")
 	}

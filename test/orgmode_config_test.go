@@ -35,7 +35,7 @@ func TestOrgModeConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := cfg.Organization
-	if !o.OrgMode() || !o.OrganizationTrail || !o.Guardrails.ServiceControlPolicy || !o.Guardrails.RegionDeny || o.Guardrails.ResourceControlPolicy || o.ControlTower {
+	if !o.OrgMode() || o.OrganizationTrail || !o.Guardrails.ServiceControlPolicy || !o.Guardrails.RegionDeny || o.Guardrails.ResourceControlPolicy || o.ControlTower {
 		t.Errorf("defaults: %+v", o)
 	}
 	if a, ok := cfg.OrgAccount(o.AuditAccount); !ok || a.ID != "777777777777" {
@@ -77,12 +77,16 @@ func TestOrgModeConfigErrors(t *testing.T) {
 o.yaml:8: organization.auditAccount: is set but organization.managementAccount is empty; name the management account to turn organization mode on, or remove auditAccount`},
 		{"SELF from a delegated admin", rep("deployerAccount: Management", "deployerAccount: Audit"),
 			`o.yaml:5: organization.deployerAccount: "Audit" deploys with callAs SELF, which only the management account (Management) may; set deployerAccount: Management, or callAs: DELEGATED_ADMIN`},
-		{"Control Tower and a second organization trail", rep("  guardrails: {breakGlassRoles: [BreakGlass]}", "  controlTower: true\n  guardrails: {regionDeny: false}"),
-			`o.yaml:5: organization.organizationTrail: Control Tower already runs an organization trail into its Log Archive account, and a second one would log every event twice at the cost of a second trail; set organizationTrail: false`},
+		{"Control Tower and a second organization trail", rep("  guardrails: {breakGlassRoles: [BreakGlass]}", "  controlTower: true\n  organizationTrail: true\n  guardrails: {regionDeny: false}"),
+			`o.yaml:11: organization.organizationTrail: Control Tower already runs an organization trail into its Log Archive account, and a second one would log every event twice at the cost of a second trail; set organizationTrail: false`},
 		{"Control Tower and the region-deny SCP", rep("  guardrails: {breakGlassRoles: [BreakGlass]}", "  controlTower: true\n  organizationTrail: false"),
 			`o.yaml:5: organization.guardrails.regionDeny: Control Tower works across regions in a way the region-deny SCP breaks; set regionDeny: false and use Control Tower's Region deny control (https://docs.aws.amazon.com/controltower/latest/userguide/primary-region-deny-policy.html)`},
 		{"region deny without the SCP", rep("{breakGlassRoles: [BreakGlass]}", "{serviceControlPolicy: false}"),
 			`o.yaml:5: organization.guardrails.regionDeny: is a statement of the guardrail SCP; set serviceControlPolicy: true, or regionDeny: false`},
+		{"the organization trail, not built yet", rep("  guardrails:", "  organizationTrail: true\n  guardrails:"),
+			`o.yaml:10: organization.organizationTrail: the organization trail is not built yet (issue 15); set organizationTrail: false (members keep their own trail through the StackSets)`},
+		{"the resource control policy, not built yet", rep("{breakGlassRoles: [BreakGlass]}", "{resourceControlPolicy: true}"),
+			`o.yaml:10: organization.guardrails.resourceControlPolicy: the resource control policy is not built yet (issue 15); set resourceControlPolicy: false`},
 		{"a break-glass role that is no role name", rep("[BreakGlass]", "[BreakGlass, \"Break Glass\"]"),
 			`o.yaml:10: organization.guardrails.breakGlassRoles[1]: "Break Glass" is not an IAM role name (1 to 64 of letters, digits and +=,.@_-)`},
 	}
