@@ -1,6 +1,9 @@
 package test
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -97,5 +100,31 @@ o.yaml:8: organization.auditAccount: is set but organization.managementAccount i
 				t.Errorf("error:\n%v\nwant:\n%s", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestRejectedOrgModeConfigWritesNothing runs the real app with an
+// organization-mode config that lists the management account as a member:
+// it exits non-zero with the one message and writes no template.
+func TestRejectedOrgModeConfigWritesNothing(t *testing.T) {
+	bin := buildApp(t)
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "org.yaml")
+	if err := os.WriteFile(bad, []byte(strings.Replace(orgModeConfig, "  guardrails:", "  accounts: [\"999999999999\"]\n  guardrails:", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	outdir := filepath.Join(dir, "cdk.out")
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), "CDK_OUTDIR="+outdir, `CDK_CONTEXT_JSON={"config":"`+bad+`"}`)
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("the app accepted a bad config:\n%s", out)
+	}
+	want := "error: " + bad + " has 1 problem(s):\n" + bad + ":10: organization.accounts[0]: 999999999999 is the management account (Management); it is never a StackSet member and no SCP applies to it: remove it from organization.accounts\n"
+	if string(out) != want {
+		t.Errorf("output:\n%s\nwant:\n%s", out, want)
+	}
+	if entries, _ := os.ReadDir(outdir); len(entries) > 0 {
+		t.Errorf("a rejected config wrote %d files to %s", len(entries), outdir)
 	}
 }
