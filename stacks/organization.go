@@ -9,6 +9,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/secure-baseline/cdk-baseline/config"
+	"github.com/secure-baseline/cdk-baseline/constructs/rootaccess"
 )
 
 // OrganizationStackName is the management account's organization stack:
@@ -57,6 +58,10 @@ func NewOrganizationStack(app constructs.Construct, cfg *config.Config) awscdk.S
 			Description: jsii.String("Security baseline guardrail (policies/organization/" + g.Name[len("baseline-"):] + ".json); exempt: StackSet execution role and break-glass roles"),
 		})
 	}
+	// Centralized root access: the root-user guardrail leaves members'
+	// root users only the sessions the management account opens with
+	// sts:AssumeRoot, so organization mode turns those on.
+	rootaccess.New(stack, "RootAccess", rootaccess.Props{})
 	return stack
 }
 
