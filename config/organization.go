@@ -26,6 +26,30 @@ type Organization struct {
 	Accounts []string `yaml:"accounts"`
 	// Operations are the StackSet operation preferences.
 	Operations Operations `yaml:"operations"`
+
+	// Organization mode (orgmode.go): the organization-level parts around
+	// the StackSets. Off while ManagementAccount is empty.
+	//
+	// ManagementAccount names the accounts entry of the organization's
+	// management account. Default: "" (organization mode off).
+	ManagementAccount string `yaml:"managementAccount"`
+	// LogArchiveAccount names the accounts entry that holds the
+	// organization trail's bucket and key. Default: "".
+	LogArchiveAccount string `yaml:"logArchiveAccount"`
+	// AuditAccount names the accounts entry of the security-tooling
+	// account: the delegated administrator of GuardDuty, Security Hub,
+	// Config and Access Analyzer. Default: "".
+	AuditAccount string `yaml:"auditAccount"`
+	// ControlTower says an AWS Control Tower landing zone governs the
+	// organization: its trail and Config stay, and the parts that would
+	// conflict with it must be turned off. Default: false.
+	ControlTower bool `yaml:"controlTower"`
+	// OrganizationTrail asks for the organization trail in the management
+	// account. Not built yet: true is refused. Default: false.
+	OrganizationTrail bool `yaml:"organizationTrail"`
+	// Guardrails are the service and resource control policies attached
+	// to the organizational units.
+	Guardrails Guardrails `yaml:"guardrails"`
 }
 
 // Operations are StackSet operation preferences.
@@ -91,7 +115,7 @@ func (c *Config) organizationProblems() problems {
 			continue
 		}
 		for j, a := range c.Accounts {
-			if a.ID == id {
+			if a.ID == id && !(o.OrgMode() && a.Name == o.ManagementAccount) { // orgmode.go says why
 				ps.addf(p, "%s is accounts[%d] (%s), which has its own per-account stacks; the two modes never target the same account: remove it from one of them", id, j, a.Name)
 			}
 		}

@@ -46,6 +46,9 @@ func validate(cfg *Config, d *strictyaml.Decoder) Errors {
 	for _, p := range cfg.organizationProblems() {
 		report(p.path, p.msg, "organization")
 	}
+	for _, p := range cfg.orgModeProblems() {
+		report(p.path, p.msg, "organization")
+	}
 	top := settingsProblems(&cfg.Settings)
 	inherited := map[problem]bool{}
 	for _, p := range top {

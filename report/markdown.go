@@ -80,6 +80,7 @@ func (r *Review) Markdown() []byte {
 			stackSection(&b, a, s)
 		}
 	}
+	r.organizationSection(&b)
 	r.controlTowerSection(&b)
 	r.assumptionsSection(&b)
 	return b.Bytes()
@@ -162,6 +163,8 @@ func stackSection(b *bytes.Buffer, a AccountReview, s StackReview) {
 		role = "home region: the account-global parts (trail, alarms, topic, IAM, password policy) and the regional services"
 	case assembly.RoleStackSet:
 		role = "the StackSets that roll the baseline out to the organization's accounts"
+	case assembly.RoleOrganization:
+		role = "the organization's guardrail policies and root access settings"
 	}
 	c := Count(s.Matrix)
 	p("Account %s, region %s, %s. %d resources. Matrix: %d PASS, %d OPT-OUT, %d NOT COVERED.", a.ID, s.Stack.Region, role, len(s.Stack.Template.Resources), c[Pass], c[OptOut], c[NotCovered])

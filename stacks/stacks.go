@@ -33,6 +33,8 @@ const (
 	RoleRegional = "regional"
 	// RoleStackSet is the deployer stack of StackSet mode.
 	RoleStackSet = "stackset"
+	// RoleOrganization is the management account's organization stack.
+	RoleOrganization = "organization"
 )
 
 // Build adds every account's stacks to app, in config order, and in
@@ -50,7 +52,12 @@ func Build(app constructs.Construct, cfg *config.Config) []awscdk.Stack {
 	}
 	addStackDependencies(cfg, byName)
 	if cfg.Organization.Enabled() {
-		out = append(out, NewStackSetStack(app, cfg))
+		set := NewStackSetStack(app, cfg)
+		if cfg.Organization.OrgMode() {
+			orderOrganization(cfg, byName, NewOrganizationStack(app, cfg), set)
+			out = append(out, byName[OrganizationStackName(cfg)])
+		}
+		out = append(out, set)
 	}
 	return out
 }

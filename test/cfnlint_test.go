@@ -24,6 +24,7 @@ var lintedConfigs = []struct {
 }{
 	{"the example", exampleAssembly},
 	{"the trail options", trailOptionsAssembly},
+	{"organization mode", orgModeAssembly},
 }
 
 // cfnLintConfig holds the ignored rules, each with its reason.

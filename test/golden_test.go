@@ -32,6 +32,7 @@ func TestGoldenTemplates(t *testing.T) {
 		{goldenDir, exampleAssembly},
 		{filepath.Join(goldenDir, "multi-account"), trailOptionsAssembly},
 		{filepath.Join(goldenDir, "organization"), stackSetAssembly},
+		{filepath.Join(goldenDir, "organization-mode"), orgModeAssembly},
 	}
 	for _, set := range sets {
 		t.Run(set.dir, func(t *testing.T) {

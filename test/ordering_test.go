@@ -922,6 +922,7 @@ var orderedConfigs = []struct {
 	{"multi-account with a central archive", trailOptionsAssembly},
 	{"hub", hubAssembly},
 	{"organization (StackSets)", stackSetAssembly},
+	{"organization mode", orgModeAssembly},
 	{"alarm options", alarmOptionsAssembly},
 	{"review options", reviewOptionsAssembly},
 	{"services options", servicesOptionsAssembly},

@@ -84,7 +84,7 @@ func TestStackRoleTags(t *testing.T) {
 		})
 	}
 	// The writer's constants are the reader's.
-	for role, want := range map[string]assembly.Role{stacks.RoleHome: assembly.RoleHome, stacks.RoleRegional: assembly.RoleRegional, stacks.RoleStackSet: assembly.RoleStackSet} {
+	for role, want := range map[string]assembly.Role{stacks.RoleHome: assembly.RoleHome, stacks.RoleRegional: assembly.RoleRegional, stacks.RoleStackSet: assembly.RoleStackSet, stacks.RoleOrganization: assembly.RoleOrganization} {
 		if assembly.Role(role) != want {
 			t.Errorf("stacks writes role %q, report/assembly reads %q", role, want)
 		}

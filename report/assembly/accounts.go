@@ -31,10 +31,13 @@ const (
 	// RoleStackSet is the deployer stack of StackSet mode: the StackSets
 	// that roll the baseline out to an organization's accounts.
 	RoleStackSet Role = "stackset"
+	// RoleOrganization is the management account's organization stack of
+	// organization mode: the guardrail policies and root access settings.
+	RoleOrganization Role = "organization"
 )
 
 // Roles are the valid roles, in the order error messages list them.
-var Roles = []Role{RoleHome, RoleRegional, RoleStackSet}
+var Roles = []Role{RoleHome, RoleRegional, RoleStackSet, RoleOrganization}
 
 // Role is the stack's role, from its baseline:role tag ("" without one).
 func (s *Stack) Role() Role { return Role(s.Tags[TagRole]) }

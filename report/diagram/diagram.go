@@ -112,6 +112,8 @@ func Draw(asm *assembly.Assembly, account string) (string, error) {
 			role = "home region: account-global parts and regional services"
 		case assembly.RoleStackSet:
 			role = "StackSets of the organization's accounts"
+		case assembly.RoleOrganization:
+			role = "organization guardrails"
 		}
 		fmt.Fprintf(&b, "  subgraph %s[\"%s, %s\"]\n", sid, s.Name, role)
 		st := tree.Children[s.Name]

@@ -526,3 +526,54 @@ describe('allowed.mjs expands Allow statements against iam-data', () => {
     assert.ok(r.actions.length > 3000, `${r.actions.length} actions`);
   });
 });
+
+describe('service and resource control policies', () => {
+  // AWS's FullAWSAccess SCP, attached to every root, OU and account by default
+  // (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html).
+  const fullAccess = { name: 'FullAWSAccess', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } };
+  const denyStop = {
+    name: 'deny-stop',
+    policy: { Version: '2012-10-17', Statement: [{ Sid: 'DenyStop', Effect: 'Deny', Action: 'cloudtrail:StopLogging', Resource: '*' }] }
+  };
+  const base = {
+    name: 'admin stops the trail',
+    principal: `arn:aws:sts::${MEMBER}:assumed-role/Admin/alice`,
+    action: 'cloudtrail:StopLogging',
+    resource: `arn:aws:cloudtrail:eu-west-1:${MEMBER}:trail/baseline-trail`,
+    identityPolicies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }]
+  };
+  const levels = (...ps) => [{ orgIdentifier: 'r-ab12', policies: [fullAccess] }, { orgIdentifier: 'ou-ab12-cdef3456', policies: ps }];
+  test('without SCPs the identity policy decides', async () => {
+    assert.equal((await simulateCase(base)).decision, 'Allowed');
+  });
+  test('FullAWSAccess at every level keeps the allow', async () => {
+    assert.equal((await simulateCase({ ...base, serviceControlPolicies: levels(fullAccess) })).decision, 'Allowed');
+  });
+  test('a deny-list SCP on the OU denies explicitly', async () => {
+    assert.equal((await simulateCase({ ...base, serviceControlPolicies: levels(fullAccess, denyStop) })).decision, 'ExplicitlyDenied');
+  });
+  test('a level without an allow denies implicitly', async () => {
+    const allowS3 = { name: 'allow-s3', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] } };
+    assert.equal((await simulateCase({ ...base, serviceControlPolicies: levels(allowS3) })).decision, 'ImplicitlyDenied');
+  });
+  test('an RCP deny denies explicitly', async () => {
+    // An RCP names "Principal": "*" (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html).
+    // RCPs apply to a few services only, S3 among them (same page).
+    const rcp = { name: 'rcp', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:DeleteBucket', Resource: '*' }] } };
+    const s3 = { ...base, action: 's3:DeleteBucket', resource: 'arn:aws:s3:::baseline-logs', resourceAccount: MEMBER };
+    assert.equal((await simulateCase(s3)).decision, 'Allowed');
+    const r = await simulateCase({ ...s3, resourceControlPolicies: [{ orgIdentifier: 'r-ab12', policies: [rcp] }] });
+    assert.deepEqual(r.errors, []);
+    assert.equal(r.decision, 'ExplicitlyDenied');
+  });
+  test('a misspelt action in an SCP is an error, not a decision', async () => {
+    const bad = { name: 'bad', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'cloudtrail:StopLoging', Resource: '*' }] } };
+    const r = await simulateCase({ ...base, serviceControlPolicies: levels(fullAccess, bad) });
+    assert.equal(r.decision, 'Error');
+  });
+  test('a malformed level is an error', async () => {
+    const r = await simulateCase({ ...base, serviceControlPolicies: [{ policies: [fullAccess] }] });
+    assert.equal(r.decision, 'Error');
+    assert.match(r.errors.join(' '), /orgIdentifier/);
+  });
+});

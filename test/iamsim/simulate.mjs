@@ -14,6 +14,11 @@
 //      "resourceAccount": "222222222222",               // optional, see below
 //      "context": {"aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": "300"},
 //      "permissionBoundaries": [...],                   // optional, same shapes as identityPolicies
+//      "serviceControlPolicies": [{"orgIdentifier": "r-ab12", "policies": [<policy document>
+//                                  | {"name": "...", "policy": <policy document>}]}, ...],
+//                                                       // optional: one entry per level of the
+//                                                       // organization, root first, account last
+//      "resourceControlPolicies": [...],                // optional, same shape (RCPs)
 //      "deriveContext": true,                           // optional, default true, see below
 //      "allowIgnoredContextKeys": false                 // optional, default false, see below
 //   }]}
@@ -38,6 +43,11 @@
 //  * an explicit Deny in any policy wins.
 //  * KMS: without a key policy (resourcePolicy) every request is denied, as in AWS; give the
 //    default key policy (account root, kms:*) to let IAM policies decide.
+//  * SCPs (serviceControlPolicies): every level must allow the request and none may deny it,
+//    as in AWS (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html);
+//    so a level needs an Allow (AWS's FullAWSAccess) besides its deny-list policies. Without
+//    the field no SCP applies (the management account, or an account outside an organization).
+//    RCPs (resourceControlPolicies): iam-simulate adds RCPFullAWSAccess at each level itself.
 //
 // What this script adds to runSimulation, so that a case cannot pass by accident:
 //  * every Action/NotAction in every policy is checked against iam-data (runSimulation
@@ -216,7 +226,10 @@ function matchedStatements(analysis) {
   return {
     identity: pick(analysis.identityAnalysis, 'identityPolicy'),
     resource: pick(analysis.resourceAnalysis, 'resourcePolicy'),
-    permissionBoundary: pick(analysis.permissionBoundaryAnalysis, 'permissionBoundary')
+    permissionBoundary: pick(analysis.permissionBoundaryAnalysis, 'permissionBoundary'),
+    // One entry per organization level, root first.
+    scp: analysis.scpAnalysis?.ouAnalysis?.map((ou) => ({ orgIdentifier: ou.orgIdentifier, ...pick(ou, 'scp') })),
+    rcp: analysis.rcpAnalysis?.ouAnalysis?.map((ou) => ({ orgIdentifier: ou.orgIdentifier, ...pick(ou, 'rcp') }))
   };
 }
 
@@ -324,6 +337,23 @@ export async function simulateCase(c, index = 0) {
       'permissionBoundaries',
       errors
     );
+    const orgPolicies = (field) => {
+      const list = c[field];
+      if (list === undefined || list === null) return [];
+      if (!Array.isArray(list)) {
+        errors.push(`${field} must be an array of {orgIdentifier, policies}`);
+        return [];
+      }
+      return list.map((level, i) => {
+        if (!isPlainObject(level) || typeof level.orgIdentifier !== 'string' || level.orgIdentifier === '' || !Array.isArray(level.policies) || level.policies.length === 0) {
+          errors.push(`${field}[${i}] must be {"orgIdentifier": "<root, OU or account id>", "policies": [<at least one policy>]}`);
+          return { orgIdentifier: '', policies: [] };
+        }
+        return { orgIdentifier: level.orgIdentifier, policies: namedPolicies(level.policies, `${field}[${i}].policies`, errors) };
+      });
+    };
+    const scps = orgPolicies('serviceControlPolicies');
+    const rcps = orgPolicies('resourceControlPolicies');
     if (errors.length) return out;
 
     // Every IAM role has a trust policy; without one iam-simulate would let a same-account
@@ -336,7 +366,9 @@ export async function simulateCase(c, index = 0) {
     const allPolicies = [
       ...identityPolicies,
       ...permissionBoundaries,
-      ...(c.resourcePolicy ? [{ name: 'resourcePolicy', policy: c.resourcePolicy }] : [])
+      ...(c.resourcePolicy ? [{ name: 'resourcePolicy', policy: c.resourcePolicy }] : []),
+      ...scps.flatMap((l) => l.policies),
+      ...rcps.flatMap((l) => l.policies)
     ];
     for (const p of allPolicies) {
       const placeholders = findPlaceholders(p.policy);
@@ -423,8 +455,8 @@ export async function simulateCase(c, index = 0) {
         contextVariables: context
       },
       identityPolicies: adaptedIdentity,
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
+      serviceControlPolicies: scps.map((l) => ({ ...l, policies: l.policies.map(adapt) })),
+      resourceControlPolicies: rcps.map((l) => ({ ...l, policies: l.policies.map(adapt) })),
       ...(adaptedResource ? { resourcePolicy: adaptedResource } : {}),
       ...(adaptedBoundaries.length ? { permissionBoundaryPolicies: adaptedBoundaries } : {})
     };

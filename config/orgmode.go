@@ -1,0 +1,145 @@
+package config
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+)
+
+// Guardrails are the organization policies attached to the target OUs.
+type Guardrails struct {
+	// ServiceControlPolicy attaches the guardrail SCP
+	// (policies/organization/guardrail-scp.json): members cannot leave the
+	// organization or change the baseline, and their root user is denied.
+	// Default: true (defaults.yaml).
+	ServiceControlPolicy bool `yaml:"serviceControlPolicy"`
+	// RegionDeny adds the region-deny statement: requests outside regions
+	// are denied, except to the global services AWS's example exempts.
+	// Default: true (defaults.yaml).
+	RegionDeny bool `yaml:"regionDeny"`
+	// BreakGlassRoles are role names, present in every member account, that
+	// the guardrail denies exempt (besides the StackSet execution role).
+	// Default: none.
+	BreakGlassRoles []string `yaml:"breakGlassRoles"`
+	// ResourceControlPolicy asks for the guardrail RCP. Not built yet: true
+	// is refused. Default: false.
+	ResourceControlPolicy bool `yaml:"resourceControlPolicy"`
+}
+
+// roleNamePattern is IAM's RoleName pattern
+// (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html).
+var roleNamePattern = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+
+// OrgMode reports whether organization mode is on.
+func (o *Organization) OrgMode() bool { return o.ManagementAccount != "" }
+
+// accountNamed returns the index of the accounts entry called name, or -1.
+func (c *Config) accountNamed(name string) int {
+	return slices.IndexFunc(c.Accounts, func(a Account) bool { return a.Name == name })
+}
+
+// OrgAccount returns the accounts entry that the organization field
+// (ManagementAccount, LogArchiveAccount or AuditAccount) names.
+func (c *Config) OrgAccount(name string) (Account, bool) {
+	if i := c.accountNamed(name); i >= 0 {
+		return c.Accounts[i], true
+	}
+	return Account{}, false
+}
+
+// orgModeProblems checks the organization-mode fields. Their accounts are
+// accounts entries (the CDK deploys them, with their own per-account
+// stacks); every other account of the target OUs is a StackSet member.
+func (c *Config) orgModeProblems() problems {
+	var ps problems
+	o := &c.Organization
+	if !o.OrgMode() {
+		for _, f := range []struct{ path, v string }{{"logArchiveAccount", o.LogArchiveAccount}, {"auditAccount", o.AuditAccount}} {
+			if f.v != "" {
+				ps.addf("organization."+f.path, "is set but organization.managementAccount is empty; name the management account to turn organization mode on, or remove %s", f.path)
+			}
+		}
+		return ps
+	}
+	if !o.Enabled() {
+		ps.addf("organization.managementAccount", "organization mode deploys the member parts through StackSets: set organization.deployerAccount (and organizationalUnits) too")
+	}
+	roles := []struct{ path, name, what string }{
+		{"managementAccount", o.ManagementAccount, "the organization's management account"},
+		{"logArchiveAccount", o.LogArchiveAccount, "the log archive account"},
+		{"auditAccount", o.AuditAccount, "the audit (security tooling) account"},
+	}
+	for _, r := range roles {
+		p := "organization." + r.path
+		switch {
+		case r.name == "":
+			ps.addf(p, "required in organization mode: the name of the accounts entry of %s", r.what)
+		case c.accountNamed(r.name) < 0:
+			ps.addf(p, "%q is not the name of an account in accounts; add %s there (it gets its own per-account stacks)", r.name, r.what)
+		}
+	}
+	// SCPs "don't affect users or roles in the management account"
+	// (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html):
+	// logs or tooling kept there would lose every guardrail.
+	for _, r := range roles[1:] {
+		if r.name != "" && r.name == o.ManagementAccount {
+			ps.addf("organization."+r.path, "%q is the management account, where no service control policy applies; use a member account for %s", r.name, r.what)
+		}
+	}
+	// AWS Control Tower needs "two shared accounts", a log archive and an
+	// audit account, created separately
+	// (https://docs.aws.amazon.com/controltower/latest/userguide/walkthrough-api-setup.html).
+	if o.ControlTower && o.AuditAccount != "" && o.AuditAccount == o.LogArchiveAccount {
+		ps.addf("organization.auditAccount", "%q is also the log archive account; Control Tower keeps Log Archive and Audit in two accounts: name its Audit account here", o.AuditAccount)
+	}
+	if mgmt, ok := c.OrgAccount(o.ManagementAccount); ok {
+		// "StackSets doesn't deploy stack instances to the organization
+		// management account, even if the organization management account
+		// is in your organization or in an OU in your organization"
+		// (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DeploymentTargets.html).
+		for i, id := range o.Accounts {
+			if id == mgmt.ID {
+				ps.addf(fmt.Sprintf("organization.accounts[%d]", i), "%s is the management account (%s); it is never a StackSet member and no SCP applies to it: remove it from organization.accounts", id, mgmt.Name)
+			}
+		}
+		if o.Enabled() && o.CallAs == "SELF" && o.DeployerAccount != o.ManagementAccount {
+			ps.addf("organization.deployerAccount", "%q deploys with callAs SELF, which only the management account (%s) may; set deployerAccount: %s, or callAs: DELEGATED_ADMIN", o.DeployerAccount, o.ManagementAccount, o.ManagementAccount)
+		}
+		if o.Enabled() && o.CallAs == "DELEGATED_ADMIN" && o.DeployerAccount == o.ManagementAccount {
+			ps.addf("organization.callAs", "DELEGATED_ADMIN, but the deployer is the management account %s; set callAs: SELF", o.ManagementAccount)
+		}
+	}
+	if o.ControlTower {
+		if o.OrganizationTrail {
+			ps.addf("organization.organizationTrail", "Control Tower already runs an organization trail into its Log Archive account, and a second one would log every event twice at the cost of a second trail; set organizationTrail: false")
+		}
+		// AWS: "If you use AWS Control Tower in your organization, we
+		// recommend that you do not use this example policy"
+		// (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_examples_general.html).
+		if o.Guardrails.RegionDeny {
+			ps.addf("organization.guardrails.regionDeny", "Control Tower works across regions in a way the region-deny SCP breaks; set regionDeny: false and use Control Tower's Region deny control (https://docs.aws.amazon.com/controltower/latest/userguide/primary-region-deny-policy.html)")
+		}
+	}
+	g := o.Guardrails
+	// Flags for parts not built yet are refused rather than ignored, so
+	// that no config promises what the templates do not hold.
+	if o.OrganizationTrail && !o.ControlTower {
+		ps.addf("organization.organizationTrail", "the organization trail is not built yet (issue 15); set organizationTrail: false (members keep their own trail through the StackSets)")
+	}
+	if g.ResourceControlPolicy {
+		ps.addf("organization.guardrails.resourceControlPolicy", "the resource control policy is not built yet (issue 15); set resourceControlPolicy: false")
+	}
+	if g.RegionDeny && !g.ServiceControlPolicy {
+		ps.addf("organization.guardrails.regionDeny", "is a statement of the guardrail SCP; set serviceControlPolicy: true, or regionDeny: false")
+	}
+	for i, r := range g.BreakGlassRoles {
+		p := fmt.Sprintf("organization.guardrails.breakGlassRoles[%d]", i)
+		switch {
+		case !roleNamePattern.MatchString(r):
+			ps.addf(p, "%q is not an IAM role name (1 to 64 of letters, digits and +=,.@_-)", r)
+		case slices.Index(g.BreakGlassRoles, r) < i:
+			ps.addf(p, "%q is listed twice", r)
+		}
+	}
+	return ps
+}

@@ -1,0 +1,130 @@
+package test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/secure-baseline/cdk-baseline/config"
+)
+
+// orgModeConfig is StackSet mode plus organization mode: the management,
+// log archive and audit accounts get per-account stacks, every other
+// account of the two OUs is a StackSet member.
+const orgModeConfig = `homeRegion: ap-northeast-1
+regions: [ap-northeast-1, us-east-1]
+notifications: {emails: [security@example.com]}
+organization:
+  deployerAccount: Management
+  organizationalUnits: [ou-ab12-cdef3456, ou-ab12-99990000]
+  managementAccount: Management
+  logArchiveAccount: LogArchive
+  auditAccount: Audit
+  guardrails: {breakGlassRoles: [BreakGlass]}
+accounts:
+  - name: Management
+    id: "999999999999"
+  - name: LogArchive
+    id: "888888888888"
+  - name: Audit
+    id: "777777777777"
+`
+
+func TestOrgModeConfig(t *testing.T) {
+	cfg, err := config.Parse([]byte(orgModeConfig), "org.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := cfg.Organization
+	if !o.OrgMode() || o.OrganizationTrail || !o.Guardrails.ServiceControlPolicy || !o.Guardrails.RegionDeny || o.Guardrails.ResourceControlPolicy || o.ControlTower {
+		t.Errorf("defaults: %+v", o)
+	}
+	if a, ok := cfg.OrgAccount(o.AuditAccount); !ok || a.ID != "777777777777" {
+		t.Errorf("audit account: %+v %v", a, ok)
+	}
+	// The example of the README.
+	if _, err := config.Load("../config/organization.example.yaml"); err != nil {
+		t.Errorf("config/organization.example.yaml: %v", err)
+	}
+}
+
+// TestOrgModeConfigErrors: every bad organization-mode config is refused
+// with the field, the reason and the fix (TestRejectedConfigWritesNothing
+// shows that a refused config writes nothing).
+func TestOrgModeConfigErrors(t *testing.T) {
+	rep := func(old, new string) string {
+		if !strings.Contains(orgModeConfig, old) {
+			t.Fatalf("%q is not in orgModeConfig", old)
+		}
+		return strings.Replace(orgModeConfig, old, new, 1)
+	}
+	cases := []struct{ name, yaml, want string }{
+		{"an OU id of the wrong form", rep("ou-ab12-99990000", "ou-AB12-9999"),
+			`o.yaml:6: organization.organizationalUnits[1]: "ou-AB12-9999" is not an OU id like ou-ab12-cdef3456 or a root id like r-ab12`},
+		{"the management account listed as a member", rep("  guardrails:", "  accounts: [\"999999999999\"]\n  guardrails:"),
+			`o.yaml:10: organization.accounts[0]: 999999999999 is the management account (Management); it is never a StackSet member and no SCP applies to it: remove it from organization.accounts`},
+		{"the audit account is the management account", rep("auditAccount: Audit", "auditAccount: Management"),
+			`o.yaml:9: organization.auditAccount: "Management" is the management account, where no service control policy applies; use a member account for the audit (security tooling) account`},
+		{"the log archive is the management account", rep("logArchiveAccount: LogArchive", "logArchiveAccount: Management"),
+			`o.yaml:8: organization.logArchiveAccount: "Management" is the management account, where no service control policy applies; use a member account for the log archive account`},
+		{"audit equal to log archive under Control Tower", rep("auditAccount: Audit\n  guardrails: {breakGlassRoles: [BreakGlass]}", "auditAccount: LogArchive\n  controlTower: true\n  organizationTrail: false\n  guardrails: {regionDeny: false}"),
+			`o.yaml:9: organization.auditAccount: "LogArchive" is also the log archive account; Control Tower keeps Log Archive and Audit in two accounts: name its Audit account here`},
+		{"an account that is not in accounts", rep("auditAccount: Audit", "auditAccount: Security"),
+			`o.yaml:9: organization.auditAccount: "Security" is not the name of an account in accounts; add the audit (security tooling) account there (it gets its own per-account stacks)`},
+		{"organization mode without StackSet mode", rep("  deployerAccount: Management\n", ""),
+			`o.yaml:6: organization.managementAccount: organization mode deploys the member parts through StackSets: set organization.deployerAccount (and organizationalUnits) too`},
+		{"an audit account without organization mode", rep("  managementAccount: Management\n", ""),
+			`o.yaml:7: organization.logArchiveAccount: is set but organization.managementAccount is empty; name the management account to turn organization mode on, or remove logArchiveAccount
+o.yaml:8: organization.auditAccount: is set but organization.managementAccount is empty; name the management account to turn organization mode on, or remove auditAccount`},
+		{"SELF from a delegated admin", rep("deployerAccount: Management", "deployerAccount: Audit"),
+			`o.yaml:5: organization.deployerAccount: "Audit" deploys with callAs SELF, which only the management account (Management) may; set deployerAccount: Management, or callAs: DELEGATED_ADMIN`},
+		{"Control Tower and a second organization trail", rep("  guardrails: {breakGlassRoles: [BreakGlass]}", "  controlTower: true\n  organizationTrail: true\n  guardrails: {regionDeny: false}"),
+			`o.yaml:11: organization.organizationTrail: Control Tower already runs an organization trail into its Log Archive account, and a second one would log every event twice at the cost of a second trail; set organizationTrail: false`},
+		{"Control Tower and the region-deny SCP", rep("  guardrails: {breakGlassRoles: [BreakGlass]}", "  controlTower: true\n  organizationTrail: false"),
+			`o.yaml:5: organization.guardrails.regionDeny: Control Tower works across regions in a way the region-deny SCP breaks; set regionDeny: false and use Control Tower's Region deny control (https://docs.aws.amazon.com/controltower/latest/userguide/primary-region-deny-policy.html)`},
+		{"region deny without the SCP", rep("{breakGlassRoles: [BreakGlass]}", "{serviceControlPolicy: false}"),
+			`o.yaml:5: organization.guardrails.regionDeny: is a statement of the guardrail SCP; set serviceControlPolicy: true, or regionDeny: false`},
+		{"the organization trail, not built yet", rep("  guardrails:", "  organizationTrail: true\n  guardrails:"),
+			`o.yaml:10: organization.organizationTrail: the organization trail is not built yet (issue 15); set organizationTrail: false (members keep their own trail through the StackSets)`},
+		{"the resource control policy, not built yet", rep("{breakGlassRoles: [BreakGlass]}", "{resourceControlPolicy: true}"),
+			`o.yaml:10: organization.guardrails.resourceControlPolicy: the resource control policy is not built yet (issue 15); set resourceControlPolicy: false`},
+		{"a break-glass role that is no role name", rep("[BreakGlass]", "[BreakGlass, \"Break Glass\"]"),
+			`o.yaml:10: organization.guardrails.breakGlassRoles[1]: "Break Glass" is not an IAM role name (1 to 64 of letters, digits and +=,.@_-)`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := config.Parse([]byte(tc.yaml), "o.yaml")
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("error:\n%v\nwant:\n%s", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestRejectedOrgModeConfigWritesNothing runs the real app with an
+// organization-mode config that lists the management account as a member:
+// it exits non-zero with the one message and writes no template.
+func TestRejectedOrgModeConfigWritesNothing(t *testing.T) {
+	bin := buildApp(t)
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "org.yaml")
+	if err := os.WriteFile(bad, []byte(strings.Replace(orgModeConfig, "  guardrails:", "  accounts: [\"999999999999\"]\n  guardrails:", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	outdir := filepath.Join(dir, "cdk.out")
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), "CDK_OUTDIR="+outdir, `CDK_CONTEXT_JSON={"config":"`+bad+`"}`)
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("the app accepted a bad config:\n%s", out)
+	}
+	want := "error: " + bad + " has 1 problem(s):\n" + bad + ":10: organization.accounts[0]: 999999999999 is the management account (Management); it is never a StackSet member and no SCP applies to it: remove it from organization.accounts\n"
+	if string(out) != want {
+		t.Errorf("output:\n%s\nwant:\n%s", out, want)
+	}
+	if entries, _ := os.ReadDir(outdir); len(entries) > 0 {
+		t.Errorf("a rejected config wrote %d files to %s", len(entries), outdir)
+	}
+}
