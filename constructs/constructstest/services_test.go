@@ -206,7 +206,7 @@ func TestConfigRecorder(t *testing.T) {
 }
 
 func TestFindingRoutes(t *testing.T) {
-	t.Run("to a topic: severity 7 or more, Security Hub too, names from naming", func(t *testing.T) {
+	t.Run("to a topic: GuardDuty 7 or more, Inspector HIGH and CRITICAL, Security Hub too, names from naming", func(t *testing.T) {
 		tm := synth(t, func(s awscdk.Stack) {
 			topic := alerttopic.New(s, "Alarms", alerttopic.Props{AllowNoSubscriber: true})
 			findingroutes.New(s, "Findings", findingroutes.Props{Topic: topic.Topic})
@@ -215,9 +215,12 @@ func TestFindingRoutes(t *testing.T) {
 		for _, r := range tm.ofType("AWS::Events::Rule") {
 			rules[r.Properties["Name"].(string)] = r
 		}
-		gd, sh := rules[naming.GuardDutyRule], rules[naming.SecurityHubRule]
-		if gd == nil || sh == nil || len(rules) != 2 {
+		gd, sh, in := rules[naming.GuardDutyRule], rules[naming.SecurityHubRule], rules[naming.InspectorRule]
+		if gd == nil || sh == nil || in == nil || len(rules) != 3 {
 			t.Fatalf("rules %v", rules)
+		}
+		if got := jsonOf(t, in.Properties["EventPattern"]); !strings.Contains(got, `"source":["aws.inspector2"]`) || !strings.Contains(got, `"severity":["CRITICAL","HIGH"]`) {
+			t.Errorf("Inspector pattern %s", got)
 		}
 		if jsonOf(t, gd.Properties["EventPattern"]) != jsonOf(t, findingroutes.GuardDutyPattern(7)) {
 			t.Errorf("GuardDuty pattern %v", gd.Properties["EventPattern"])
@@ -227,7 +230,18 @@ func TestFindingRoutes(t *testing.T) {
 		tm := synth(t, func(s awscdk.Stack) {
 			findingroutes.New(s, "Findings", findingroutes.Props{ForwardToRegion: "us-east-1", OmitSecurityHub: true, GuardDutyMinSeverity: 4})
 		})
-		r := tm.one(t, "AWS::Events::Rule")
+		var r *resource
+		for _, rule := range tm.ofType("AWS::Events::Rule") {
+			if rule.Properties["Name"] == naming.GuardDutyRule {
+				r = rule
+			}
+			if rule.Properties["Name"] == naming.SecurityHubRule {
+				t.Errorf("a Security Hub rule although OmitSecurityHub")
+			}
+		}
+		if r == nil {
+			t.Fatal("no GuardDuty rule")
+		}
 		if !strings.Contains(jsonOf(t, r.Properties["Targets"]), ":events:us-east-1:111111111111:event-bus/default") {
 			t.Errorf("targets %v", r.Properties["Targets"])
 		}
