@@ -168,13 +168,13 @@ func TestHomeStackComesFromTheTag(t *testing.T) {
 		want string
 	}{
 		{"no role tag", untagged,
-			untagged + ": stack Dev-ap-northeast-1 has no baseline:role tag (home, regional or stackset); an older cdk-baseline synthesized it: run 'make synth' to rebuild " + untagged},
+			untagged + ": stack Dev-ap-northeast-1 has no baseline:role tag (home, regional, stackset or organization); an older cdk-baseline synthesized it: run 'make synth' to rebuild " + untagged},
 		{"an unknown role", retag(t, func(stack, role string) string {
 			if stack == "Prod-us-east-1" {
 				return "primary"
 			}
 			return role
-		}), `: stack Prod-us-east-1 has baseline:role "primary"; the roles are home, regional or stackset`},
+		}), `: stack Prod-us-east-1 has baseline:role "primary"; the roles are home, regional, stackset or organization`},
 		{"no home stack", retag(t, func(stack, role string) string {
 			if stack == "Prod-ap-northeast-1" {
 				return string(assembly.RoleRegional)
