@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -1283,9 +1284,9 @@ func TestCreateChecksAreTheAPIsErrors(t *testing.T) {
 	}
 }
 
-// botocoreErrors reads an operation's errors and their documentation from
-// the newest botocore model of a service.
-func botocoreErrors(t *testing.T, dataDir, service, operation string) map[string]string {
+// openBotocoreModel opens the newest botocore model of a service
+// (service-2.json.gz) for reading; the caller closes it.
+func openBotocoreModel(t *testing.T, dataDir, service string) io.ReadCloser {
 	t.Helper()
 	versions, _ := filepath.Glob(filepath.Join(dataDir, service, "*", "service-2.json.gz"))
 	if len(versions) == 0 {
@@ -1296,11 +1297,23 @@ func botocoreErrors(t *testing.T, dataDir, service, operation string) map[string
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
 	z, err := gzip.NewReader(f)
 	if err != nil {
+		f.Close()
 		t.Fatal(err)
 	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{z, f}
+}
+
+// botocoreErrors reads an operation's errors and their documentation from
+// the newest botocore model of a service.
+func botocoreErrors(t *testing.T, dataDir, service, operation string) map[string]string {
+	t.Helper()
+	z := openBotocoreModel(t, dataDir, service)
+	defer z.Close()
 	var model struct {
 		Operations map[string]struct {
 			Errors []struct {
@@ -1312,7 +1325,7 @@ func botocoreErrors(t *testing.T, dataDir, service, operation string) map[string
 		} `json:"shapes"`
 	}
 	if err := json.NewDecoder(z).Decode(&model); err != nil {
-		t.Fatalf("%s: %v", versions[len(versions)-1], err)
+		t.Fatalf("botocore model of %s: %v", service, err)
 	}
 	op, ok := model.Operations[operation]
 	if !ok {

@@ -1,12 +1,8 @@
 package test
 
 import (
-	"compress/gzip"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
@@ -18,20 +14,8 @@ import (
 // input shapes' members and required members.
 func botoOperations(t *testing.T, dataDir, service string) map[string]struct{ members, required []string } {
 	t.Helper()
-	versions, _ := filepath.Glob(filepath.Join(dataDir, service, "*", "service-2.json.gz"))
-	if len(versions) == 0 {
-		t.Fatalf("botocore has no model of %s in %s", service, dataDir)
-	}
-	sort.Strings(versions)
-	f, err := os.Open(versions[len(versions)-1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	z, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	z := openBotocoreModel(t, dataDir, service)
+	defer z.Close()
 	var model struct {
 		Operations map[string]struct {
 			Input *struct {
