@@ -1,8 +1,7 @@
-package inspector_test
+package constructstest
 
 import (
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 
@@ -14,15 +13,9 @@ import (
 	"github.com/secure-baseline/cdk-baseline/constructs/inspector"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	jsii.Close()
-	os.Exit(code)
-}
-
 // synth builds Inspector with the zero Props, changed by mutate, in a bare
 // app (no context, no feature flags) and returns the template's resources.
-func synth(t *testing.T, mutate func(*inspector.Props)) (map[string]map[string]any, *inspector.Inspector) {
+func inspectorSynth(t *testing.T, mutate func(*inspector.Props)) (map[string]map[string]any, *inspector.Inspector) {
 	t.Helper()
 	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Test"), &awscdk.StackProps{
 		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-west-1")},
@@ -46,7 +39,7 @@ func synth(t *testing.T, mutate func(*inspector.Props)) (map[string]map[string]a
 	return out, in
 }
 
-func jsonOf(t *testing.T, v any) string {
+func inspectorJsonOf(t *testing.T, v any) string {
 	t.Helper()
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -55,13 +48,13 @@ func jsonOf(t *testing.T, v any) string {
 	return string(b)
 }
 
-func prop(t *testing.T, res map[string]map[string]any, path, key string) string {
+func inspectorProp(t *testing.T, res map[string]map[string]any, path, key string) string {
 	t.Helper()
 	r, ok := res[path]
 	if !ok {
 		t.Fatalf("no resource at %s", path)
 	}
-	return jsonOf(t, r["Properties"].(map[string]any)[key])
+	return inspectorJsonOf(t, r["Properties"].(map[string]any)[key])
 }
 
 const enableAll = `{"Client":"inspector2","Method":"enable",` +
@@ -69,27 +62,27 @@ const enableAll = `{"Client":"inspector2","Method":"enable",` +
 	`"Wait":{"Method":"batch_get_account_status","Parameters":"{\"accountIds\":[\"111111111111\"]}","Pending":["ENABLING"],` +
 	`"Query":"accounts[0].resourceState.[ec2.status, ecr.status, lambda.status, lambdaCode.status]","Seconds":5,"Until":"ENABLED"}}`
 
-func TestDefaults(t *testing.T) {
-	res, in := synth(t, nil)
+func TestInspectorDefaults(t *testing.T) {
+	res, in := inspectorSynth(t, nil)
 	t.Run("the zero Props scan all four resource types and wait until each is ENABLED", func(t *testing.T) {
-		if got := prop(t, res, "Inspector/Resource/Default", "Create"); got != enableAll {
+		if got := inspectorProp(t, res, "Inspector/Resource/Default", "Create"); got != enableAll {
 			t.Errorf("Create %s\nwant   %s", got, enableAll)
 		}
-		if got := jsonOf(t, in.Scans); got != `["ec2","ecr","lambda","lambdaCode"]` {
+		if got := inspectorJsonOf(t, in.Scans); got != `["ec2","ecr","lambda","lambdaCode"]` {
 			t.Errorf("Scans %s", got)
 		}
 	})
 	t.Run("an update enables the list and disables what it no longer has", func(t *testing.T) {
 		want := strings.TrimSuffix(enableAll, "}") + `,"Prune":{"Client":"inspector2","List":"resourceTypes","Method":"disable","Parameters":"{\"accountIds\":[\"111111111111\"]}"}}`
 		var got, w map[string]any
-		json.Unmarshal([]byte(prop(t, res, "Inspector/Resource/Default", "Update")), &got)
+		json.Unmarshal([]byte(inspectorProp(t, res, "Inspector/Resource/Default", "Update")), &got)
 		json.Unmarshal([]byte(want), &w)
-		if jsonOf(t, got) != jsonOf(t, w) {
-			t.Errorf("Update %s\nwant   %s", jsonOf(t, got), jsonOf(t, w))
+		if inspectorJsonOf(t, got) != inspectorJsonOf(t, w) {
+			t.Errorf("Update %s\nwant   %s", inspectorJsonOf(t, got), inspectorJsonOf(t, w))
 		}
 	})
 	t.Run("removing it leaves scanning on", func(t *testing.T) {
-		if got := prop(t, res, "Inspector/Resource/Default", "Delete"); got != "null" {
+		if got := inspectorProp(t, res, "Inspector/Resource/Default", "Delete"); got != "null" {
 			t.Errorf("Delete %s, want none", got)
 		}
 	})
@@ -98,21 +91,21 @@ func TestDefaults(t *testing.T) {
 		// repo's cdk.json sets @aws-cdk/aws-iam:minimizePolicies).
 		want := `{"Statement":[{"Action":"inspector2:Enable","Effect":"Allow","Resource":"*"},{"Action":"inspector2:Disable","Effect":"Allow","Resource":"*"},` +
 			`{"Action":"inspector2:BatchGetAccountStatus","Effect":"Allow","Resource":"*"}],"Version":"2012-10-17"}`
-		if got := prop(t, res, "Inspector/CustomResourcePolicy/Resource", "PolicyDocument"); got != want {
+		if got := inspectorProp(t, res, "Inspector/CustomResourcePolicy/Resource", "PolicyDocument"); got != want {
 			t.Errorf("policy %s\nwant   %s", got, want)
 		}
 		slr := `{"Statement":[{"Action":"iam:CreateServiceLinkedRole","Condition":{"StringEquals":{"iam:AWSServiceName":"inspector2.amazonaws.com"}},"Effect":"Allow",` +
 			`"Resource":{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::111111111111:role/aws-service-role/inspector2.amazonaws.com/AWSServiceRoleForAmazonInspector2"]]}}],"Version":"2012-10-17"}`
-		if got := prop(t, res, "Inspector/ServiceLinkedRole/CustomResourcePolicy/Resource", "PolicyDocument"); got != slr {
+		if got := inspectorProp(t, res, "Inspector/ServiceLinkedRole/CustomResourcePolicy/Resource", "PolicyDocument"); got != slr {
 			t.Errorf("service-linked role policy %s\nwant   %s", got, slr)
 		}
 	})
 	t.Run("Enable waits for the service-linked role", func(t *testing.T) {
-		deps := jsonOf(t, res["Inspector/Resource/Default"]["DependsOn"])
+		deps := inspectorJsonOf(t, res["Inspector/Resource/Default"]["DependsOn"])
 		if !strings.Contains(deps, "InspectorServiceLinkedRole") || !strings.Contains(deps, "InspectorCustomResourcePolicy") {
 			t.Errorf("DependsOn %s, want the role and the policy", deps)
 		}
-		if got := prop(t, res, "Inspector/ServiceLinkedRole/Resource/Default", "Update"); got != "null" {
+		if got := inspectorProp(t, res, "Inspector/ServiceLinkedRole/Resource/Default", "Update"); got != "null" {
 			t.Errorf("the role is asked for again on update: %s", got)
 		}
 	})
@@ -123,27 +116,27 @@ func TestDefaults(t *testing.T) {
 	})
 }
 
-func TestOptions(t *testing.T) {
+func TestInspectorOptions(t *testing.T) {
 	t.Run("RevertOnDelete disables exactly the configured types", func(t *testing.T) {
-		res, _ := synth(t, func(p *inspector.Props) { p.RevertOnDelete = true })
+		res, _ := inspectorSynth(t, func(p *inspector.Props) { p.RevertOnDelete = true })
 		want := `{"Client":"inspector2","Method":"disable","Parameters":"{\"accountIds\":[\"111111111111\"],\"resourceTypes\":[\"EC2\",\"ECR\",\"LAMBDA\",\"LAMBDA_CODE\"]}"}`
-		if got := prop(t, res, "Inspector/Resource/Default", "Delete"); got != want {
+		if got := inspectorProp(t, res, "Inspector/Resource/Default", "Delete"); got != want {
 			t.Errorf("Delete %s\nwant   %s", got, want)
 		}
 	})
 	t.Run("Scans are put in a fixed order and the wait checks only them", func(t *testing.T) {
-		res, in := synth(t, func(p *inspector.Props) { p.Scans = []inspector.ScanType{inspector.ECR, inspector.EC2} })
-		got := prop(t, res, "Inspector/Resource/Default", "Create")
+		res, in := inspectorSynth(t, func(p *inspector.Props) { p.Scans = []inspector.ScanType{inspector.ECR, inspector.EC2} })
+		got := inspectorProp(t, res, "Inspector/Resource/Default", "Create")
 		if !strings.Contains(got, `\"resourceTypes\":[\"EC2\",\"ECR\"]`) || !strings.Contains(got, `"Query":"accounts[0].resourceState.[ec2.status, ecr.status]"`) {
 			t.Errorf("Create %s", got)
 		}
-		if jsonOf(t, in.Scans) != `["ec2","ecr"]` {
+		if inspectorJsonOf(t, in.Scans) != `["ec2","ecr"]` {
 			t.Errorf("Scans %v", in.Scans)
 		}
 	})
 }
 
-func TestBadPropsPanicWithTheFix(t *testing.T) {
+func TestInspectorBadPropsPanicWithTheFix(t *testing.T) {
 	for _, c := range []struct {
 		name   string
 		mutate func(*inspector.Props)
@@ -164,12 +157,12 @@ func TestBadPropsPanicWithTheFix(t *testing.T) {
 					t.Errorf("panic %v\nwant  %s", got, c.want)
 				}
 			}()
-			synth(t, c.mutate)
+			inspectorSynth(t, c.mutate)
 		})
 	}
 }
 
-func TestOnePerStack(t *testing.T) {
+func TestInspectorOnePerStack(t *testing.T) {
 	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Test"), nil)
 	inspector.New(stack, "One", inspector.Props{})
 	inspector.New(stack, "Two", inspector.Props{})

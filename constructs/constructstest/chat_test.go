@@ -1,8 +1,7 @@
-package chat_test
+package constructstest
 
 import (
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 
@@ -14,17 +13,11 @@ import (
 	"github.com/secure-baseline/cdk-baseline/constructs/chat"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	jsii.Close()
-	os.Exit(code)
-}
-
 var slack = chat.SlackChannel{WorkspaceID: "T0123ABCDE9", ChannelID: "C0456FGHIJ7"}
 
 // synth builds Chat in a bare app with one Slack channel on one topic,
 // changed by mutate, and returns the template.
-func synth(t *testing.T, mutate func(*chat.Props)) map[string]any {
+func chatSynth(t *testing.T, mutate func(*chat.Props)) map[string]any {
 	t.Helper()
 	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Test"), &awscdk.StackProps{
 		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-west-1")},
@@ -38,7 +31,7 @@ func synth(t *testing.T, mutate func(*chat.Props)) map[string]any {
 	return *assertions.Template_FromStack(stack, nil).ToJSON()
 }
 
-func ofType(tpl map[string]any, typ string) []map[string]any {
+func chatOfType(tpl map[string]any, typ string) []map[string]any {
 	var out []map[string]any
 	for _, r := range tpl["Resources"].(map[string]any) {
 		if r := r.(map[string]any); r["Type"] == typ {
@@ -48,9 +41,9 @@ func ofType(tpl map[string]any, typ string) []map[string]any {
 	return out
 }
 
-func TestDefaults(t *testing.T) {
-	tpl := synth(t, nil)
-	slacks := ofType(tpl, "AWS::Chatbot::SlackChannelConfiguration")
+func TestChatDefaults(t *testing.T) {
+	tpl := chatSynth(t, nil)
+	slacks := chatOfType(tpl, "AWS::Chatbot::SlackChannelConfiguration")
 	if len(slacks) != 1 {
 		t.Fatalf("%d Slack configurations", len(slacks))
 	}
@@ -63,8 +56,8 @@ func TestDefaults(t *testing.T) {
 	if string(got) != want {
 		t.Errorf("configuration %s\nwant          %s", got, want)
 	}
-	policies := ofType(tpl, "AWS::IAM::ManagedPolicy")
-	roles := ofType(tpl, "AWS::IAM::Role")
+	policies := chatOfType(tpl, "AWS::IAM::ManagedPolicy")
+	roles := chatOfType(tpl, "AWS::IAM::Role")
 	if len(policies) != 1 || len(roles) != 1 {
 		t.Fatalf("%d guardrails, %d roles; want one of each", len(policies), len(roles))
 	}
@@ -76,19 +69,19 @@ func TestDefaults(t *testing.T) {
 	}
 }
 
-func TestTeams(t *testing.T) {
-	tpl := synth(t, func(p *chat.Props) {
+func TestChatTeams(t *testing.T) {
+	tpl := chatSynth(t, func(p *chat.Props) {
 		p.Slack = nil
 		p.Teams = []chat.TeamsChannel{{TenantID: "2d5c4f2e-0d8a-4c1b-9e3a-6f7b8c9d0e1f", TeamID: "7f3e2d1c-4b5a-4968-8776-a5b4c3d2e1f0",
 			ChannelID: "19%3a0123456789abcdef0123456789abcdef%40thread.tacv2"}}
 	})
-	teams := ofType(tpl, "AWS::Chatbot::MicrosoftTeamsChannelConfiguration")
+	teams := chatOfType(tpl, "AWS::Chatbot::MicrosoftTeamsChannelConfiguration")
 	if len(teams) != 1 || teams[0]["ConfigurationName"] != "baseline-eu-west-1-teams-1-0123456789abcdef0123456789abcdef" {
 		t.Errorf("teams configurations %v", teams)
 	}
 }
 
-func TestBadPropsPanicWithTheFix(t *testing.T) {
+func TestChatBadPropsPanicWithTheFix(t *testing.T) {
 	for _, c := range []struct {
 		name   string
 		mutate func(*chat.Props)
@@ -115,12 +108,12 @@ func TestBadPropsPanicWithTheFix(t *testing.T) {
 					t.Errorf("panic %v\nwant  %s", got, c.want)
 				}
 			}()
-			synth(t, c.mutate)
+			chatSynth(t, c.mutate)
 		})
 	}
 }
 
-func TestTwoChatsWithOneNameFailSynthesis(t *testing.T) {
+func TestChatTwoChatsWithOneNameFailSynthesis(t *testing.T) {
 	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Test"), &awscdk.StackProps{
 		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-west-1")},
 	})

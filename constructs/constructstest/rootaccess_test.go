@@ -1,4 +1,4 @@
-package rootaccess_test
+package constructstest
 
 import (
 	"testing"
@@ -10,17 +10,9 @@ import (
 	"github.com/secure-baseline/cdk-baseline/constructs/rootaccess"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	jsii.Close()
-	if code != 0 {
-		panic("tests failed")
-	}
-}
-
 // synth builds RootAccess with the zero Props, changed by mutate, in a bare
 // app (no feature flags of this repository) and returns the template.
-func synth(t *testing.T, mutate func(*rootaccess.Props)) assertions.Template {
+func rootAccessSynth(t *testing.T, mutate func(*rootaccess.Props)) assertions.Template {
 	t.Helper()
 	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Management"), &awscdk.StackProps{
 		Env: &awscdk.Environment{Account: jsii.String("999999999999"), Region: jsii.String("us-east-1")},
@@ -49,7 +41,7 @@ func TestRootAccess(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			tmpl := synth(t, tc.mutate)
+			tmpl := rootAccessSynth(t, tc.mutate)
 			for typ, n := range tc.types {
 				tmpl.ResourceCountIs(jsii.String(typ), jsii.Number(n))
 			}
