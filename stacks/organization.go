@@ -35,15 +35,8 @@ func NewOrganizationStack(app constructs.Construct, cfg *config.Config) awscdk.S
 		panic(fmt.Sprintf("stacks: organization.managementAccount %q is not in accounts", cfg.Organization.ManagementAccount))
 	}
 	name := OrganizationStackName(cfg)
-	stack := awscdk.NewStack(app, jsii.String(name), &awscdk.StackProps{
-		StackName:             jsii.String(name),
-		Env:                   &awscdk.Environment{Account: jsii.String(mgmt.ID), Region: jsii.String(mgmt.HomeRegion)},
-		TerminationProtection: jsii.Bool(true),
-		Description: jsii.String(fmt.Sprintf("%s %s: organization guardrails (service control policies) on the organizational units %v",
-			Tool, Version, cfg.Organization.OrganizationalUnits)),
-		Tags: tags(mgmt.Name, RoleOrganization),
-	})
-	ApplyChecks(stack, mgmt.Checks.PCIDSS321)
+	stack := newStack(app, name, mgmt, mgmt.HomeRegion, RoleOrganization,
+		fmt.Sprintf("organization guardrails (service control policies) on the organizational units %v", cfg.Organization.OrganizationalUnits))
 	guardrails, err := Guardrails(cfg, guardrailPartition)
 	if err != nil {
 		panic("stacks: " + err.Error())

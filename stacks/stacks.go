@@ -112,17 +112,25 @@ func NewRegionStack(scope constructs.Construct, cfg *config.Config, acc config.A
 	if region == acc.HomeRegion {
 		role, tag = "home region: account-global parts and regional services", RoleHome
 	}
-	name := StackName(acc, region)
+	stack := newStack(scope, StackName(acc, region), acc, region, tag,
+		fmt.Sprintf("security baseline of account %s (%s) in %s, %s", acc.Name, acc.ID, region, role))
+	fillStack(stack, cfg, acc, region)
+	return stack
+}
+
+// newStack is a stack of the tool in acc's region: named name, pinned to
+// the account and region, termination protection on, the tool's tags with
+// the stack's role (baseline:role), a description that starts with the
+// tool and its version, and the cdk-nag checks the account asks for.
+func newStack(scope constructs.Construct, name string, acc config.Account, region, role, description string) awscdk.Stack {
 	stack := awscdk.NewStack(scope, jsii.String(name), &awscdk.StackProps{
 		StackName:             jsii.String(name),
 		Env:                   &awscdk.Environment{Account: jsii.String(acc.ID), Region: jsii.String(region)},
 		TerminationProtection: jsii.Bool(true),
-		Description: jsii.String(fmt.Sprintf("%s %s: security baseline of account %s (%s) in %s, %s",
-			Tool, Version, acc.Name, acc.ID, region, role)),
-		Tags: tags(acc.Name, tag),
+		Description:           jsii.String(fmt.Sprintf("%s %s: %s", Tool, Version, description)),
+		Tags:                  tags(acc.Name, role),
 	})
 	ApplyChecks(stack, acc.Checks.PCIDSS321)
-	fillStack(stack, cfg, acc, region)
 	return stack
 }
 

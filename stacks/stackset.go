@@ -65,15 +65,8 @@ func NewStackSetStack(app constructs.Construct, cfg *config.Config) awscdk.Stack
 	defer os.RemoveAll(dir)
 
 	name := StackSetStackName(cfg)
-	stack := awscdk.NewStack(app, jsii.String(name), &awscdk.StackProps{
-		StackName:             jsii.String(name),
-		Env:                   &awscdk.Environment{Account: jsii.String(deployer.ID), Region: jsii.String(deployer.HomeRegion)},
-		TerminationProtection: jsii.Bool(true),
-		Description: jsii.String(fmt.Sprintf("%s %s: StackSets that roll the security baseline out to the organizational units %v",
-			Tool, Version, cfg.Organization.OrganizationalUnits)),
-		Tags: tags(deployer.Name, RoleStackSet),
-	})
-	ApplyChecks(stack, deployer.Checks.PCIDSS321)
+	stack := newStack(app, name, deployer, deployer.HomeRegion, RoleStackSet,
+		fmt.Sprintf("StackSets that roll the security baseline out to the organizational units %v", cfg.Organization.OrganizationalUnits))
 	homeSet := newStackSet(stack, "Home", cfg, home, []string{cfg.HomeRegion}, nil,
 		"Security baseline of every member account: account-global parts and the home region's services")
 	if others := otherRegions(cfg); len(others) > 0 {

@@ -79,6 +79,24 @@ func (r resolver) value(v any, where string) any {
 	return out
 }
 
+// pseudoParameter is the value of a CloudFormation pseudo parameter in
+// the stack s, when name is one the tests resolve.
+func pseudoParameter(s assembly.Stack, name string) (string, bool) {
+	switch name {
+	case "AWS::Partition":
+		return "aws", true
+	case "AWS::AccountId":
+		return s.Account, true
+	case "AWS::Region":
+		return s.Region, true
+	case "AWS::URLSuffix":
+		return "amazonaws.com", true
+	case "AWS::StackName":
+		return s.Name, true
+	}
+	return "", false
+}
+
 // name resolves a resource's name property to a plain string, if it is one.
 func (r resolver) name(res assembly.Resource, prop string) (string, bool) {
 	v, err := r.resolve(res.Properties[prop])
@@ -94,15 +112,8 @@ func (r resolver) resolve(v any) (any, error) {
 				switch k {
 				case "Ref":
 					name, _ := arg.(string)
-					switch name {
-					case "AWS::Partition":
-						return "aws", nil
-					case "AWS::AccountId":
-						return r.stack.Account, nil
-					case "AWS::Region":
-						return r.stack.Region, nil
-					case "AWS::URLSuffix":
-						return "amazonaws.com", nil
+					if v, ok := pseudoParameter(r.stack, name); ok {
+						return v, nil
 					}
 					if _, ok := r.stack.Template.Resources[name]; ok {
 						return "ref:" + name, nil

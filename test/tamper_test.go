@@ -258,17 +258,8 @@ func (p physical) resolve(t testing.TB, v any, where string) any {
 				switch k {
 				case "Ref":
 					name, _ := arg.(string)
-					switch name {
-					case "AWS::Partition":
-						return "aws"
-					case "AWS::AccountId":
-						return p.s.Account
-					case "AWS::Region":
-						return p.s.Region
-					case "AWS::URLSuffix":
-						return "amazonaws.com"
-					case "AWS::StackName":
-						return p.s.Name
+					if v, ok := pseudoParameter(p.s, name); ok {
+						return v
 					}
 					if _, ok := p.s.Template.Resources[name]; !ok {
 						t.Fatalf("%s %s: Ref to unknown %q", p.s.Name, where, name)

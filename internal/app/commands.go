@@ -76,15 +76,8 @@ func review(stdout io.Writer, args []string) error {
 	assumptions := fl.String("assumptions", "", "")
 	format := fl.String("format", "markdown", "")
 	failOnList := fl.String("fail-on", "", "")
-	if err := fl.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			_, err := fmt.Fprintln(stdout, "usage: go run . "+usage)
-			return err
-		}
-		return fmt.Errorf("review: %v; usage: %s", err, usage)
-	}
-	if fl.NArg() > 0 {
-		return fmt.Errorf("review: unexpected argument %q; usage: %s", fl.Arg(0), usage)
+	if help, err := parseFlags(stdout, fl, usage, args); help || err != nil {
+		return err
 	}
 	if *format != "markdown" && *format != "json" {
 		return fmt.Errorf("review: --format %q is not a format; use markdown or json", *format)
@@ -208,4 +201,21 @@ func readBaseline(dir string) (*assembly.Assembly, error) {
 		return nil, err
 	}
 	return asm, nil
+}
+
+// parseFlags parses the flags of a command that takes no other arguments.
+// With -h it prints the usage and says help; a bad flag or a stray
+// argument is an error that names the command and shows its usage.
+func parseFlags(stdout io.Writer, fl *flag.FlagSet, usage string, args []string) (help bool, err error) {
+	if err := fl.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			_, err := fmt.Fprintln(stdout, "usage: go run . "+usage)
+			return true, err
+		}
+		return false, fmt.Errorf("%s: %v; usage: %s", fl.Name(), err, usage)
+	}
+	if fl.NArg() > 0 {
+		return false, fmt.Errorf("%s: unexpected argument %q; usage: %s", fl.Name(), fl.Arg(0), usage)
+	}
+	return false, nil
 }

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -24,15 +23,8 @@ func prComment(stdout io.Writer, args []string) error {
 	basePath := fl.String("previous", "", "")
 	allow := fl.Bool("allow-replacement", false, "")
 	label := fl.String("allow-label", report.DefaultAllowLabel, "")
-	if err := fl.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			_, err := fmt.Fprintln(stdout, "usage: go run . "+usage)
-			return err
-		}
-		return fmt.Errorf("pr-comment: %v; usage: %s", err, usage)
-	}
-	if fl.NArg() > 0 {
-		return fmt.Errorf("pr-comment: unexpected argument %q; usage: %s", fl.Arg(0), usage)
+	if help, err := parseFlags(stdout, fl, usage, args); help || err != nil {
+		return err
 	}
 	if *headPath == "" {
 		return fmt.Errorf("pr-comment: --review is required (the head's review --previous ... --format json); usage: %s", usage)
