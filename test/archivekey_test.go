@@ -32,13 +32,7 @@ const archiveKeyArn = "arn:aws:kms:eu-west-1:333333333333:key/0c6f1b5e-1f43-4c1e
 var archiveKeyAsm cached
 
 func archiveKeyAssembly(t testing.TB) *assembly.Assembly {
-	return archiveKeyAsm.get(t, func(t testing.TB) *assembly.Assembly {
-		cfg, err := config.Parse([]byte(archiveKeyConfig), "archive-key.yaml")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return synthConfig(t, cfg)
-	})
+	return archiveKeyAsm.config(t, archiveKeyConfig, "archive-key.yaml")
 }
 
 // keyReference is one place a template names the log archive key.

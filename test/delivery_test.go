@@ -635,13 +635,7 @@ accounts:
 var deliveryHub cached
 
 func deliveryHubAssembly(t testing.TB) *assembly.Assembly {
-	return deliveryHub.get(t, func(t testing.TB) *assembly.Assembly {
-		cfg, err := config.Parse([]byte(deliveryHubConfig), "delivery-hub.yaml")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return synthConfig(t, cfg)
-	})
+	return deliveryHub.config(t, deliveryHubConfig, "delivery-hub.yaml")
 }
 
 func deliveryWorlds(t testing.TB) []*dWorld {

@@ -119,6 +119,19 @@ func (c *cached) get(t testing.TB, build func(testing.TB) *assembly.Assembly) *a
 
 var example cached
 
+// config synthesizes the config text (named name in error messages) once
+// per test binary, however many tests ask.
+func (c *cached) config(t testing.TB, text, name string) *assembly.Assembly {
+	t.Helper()
+	return c.get(t, func(t testing.TB) *assembly.Assembly {
+		cfg, err := config.Parse([]byte(text), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return synthConfig(t, cfg)
+	})
+}
+
 // exampleAssembly is the example config, synthesized once.
 func exampleAssembly(t testing.TB) *assembly.Assembly {
 	return example.get(t, func(t testing.TB) *assembly.Assembly { return synthConfig(t, config.Example()) })

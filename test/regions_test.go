@@ -127,13 +127,7 @@ func everyRegionConfig() string {
 var everyRegion cached
 
 func everyRegionAssembly(t testing.TB) *assembly.Assembly {
-	return everyRegion.get(t, func(t testing.TB) *assembly.Assembly {
-		cfg, err := config.Parse([]byte(everyRegionConfig()), "every-region.yaml")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return synthConfig(t, cfg)
-	})
+	return everyRegion.config(t, everyRegionConfig(), "every-region.yaml")
 }
 
 // limitProblems compares one regional template with the table: a plan or a

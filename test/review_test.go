@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/secure-baseline/cdk-baseline/config"
 	"github.com/secure-baseline/cdk-baseline/internal/app"
 	"github.com/secure-baseline/cdk-baseline/report"
 	"github.com/secure-baseline/cdk-baseline/report/assembly"
@@ -221,13 +220,7 @@ accounts:
 var reviewOptions cached
 
 func reviewOptionsAssembly(t testing.TB) *assembly.Assembly {
-	return reviewOptions.get(t, func(t testing.TB) *assembly.Assembly {
-		cfg, err := config.Parse([]byte(reviewOptionsConfig), "review-options.yaml")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return synthConfig(t, cfg)
-	})
+	return reviewOptions.config(t, reviewOptionsConfig, "review-options.yaml")
 }
 
 func TestReviewOptionsFlipTheirRows(t *testing.T) {

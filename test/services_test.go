@@ -709,13 +709,7 @@ accounts:
 var servicesOptions cached
 
 func servicesOptionsAssembly(t testing.TB) *assembly.Assembly {
-	return servicesOptions.get(t, func(t testing.TB) *assembly.Assembly {
-		cfg, err := config.Parse([]byte(servicesOptionsConfig), "services-options.yaml")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return synthConfig(t, cfg)
-	})
+	return servicesOptions.config(t, servicesOptionsConfig, "services-options.yaml")
 }
 
 func TestSkipModesRemoveExactlyTheirService(t *testing.T) {

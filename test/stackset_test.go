@@ -29,13 +29,7 @@ accounts:
 var stackSetAsm cached
 
 func stackSetAssembly(t testing.TB) *assembly.Assembly {
-	return stackSetAsm.get(t, func(t testing.TB) *assembly.Assembly {
-		cfg, err := config.Parse([]byte(stackSetConfig), "stackset.yaml")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return synthConfig(t, cfg)
-	})
+	return stackSetAsm.config(t, stackSetConfig, "stackset.yaml")
 }
 
 // memberTemplate reads the member template a StackSet deploys: the file

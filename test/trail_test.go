@@ -283,13 +283,7 @@ accounts:
 var trailOptions cached
 
 func trailOptionsAssembly(t testing.TB) *assembly.Assembly {
-	return trailOptions.get(t, func(t testing.TB) *assembly.Assembly {
-		cfg, err := config.Parse([]byte(trailOptionsConfig), "trail-options.yaml")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return synthConfig(t, cfg)
-	})
+	return trailOptions.config(t, trailOptionsConfig, "trail-options.yaml")
 }
 
 func TestTrailOptions(t *testing.T) {
