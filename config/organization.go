@@ -33,6 +33,10 @@ type Organization struct {
 	// ManagementAccount names the accounts entry of the organization's
 	// management account. Default: "" (organization mode off).
 	ManagementAccount string `yaml:"managementAccount"`
+	// ID is the organization's id (o-...), which the organization trail's
+	// log prefix (AWSLogs/<id>/) and the resource control policy's
+	// aws:PrincipalOrgID name. Required in organization mode.
+	ID string `yaml:"id"`
 	// LogArchiveAccount names the accounts entry that holds the
 	// organization trail's bucket and key. Default: "".
 	LogArchiveAccount string `yaml:"logArchiveAccount"`
@@ -50,6 +54,9 @@ type Organization struct {
 	// Guardrails are the service and resource control policies attached
 	// to the organizational units.
 	Guardrails Guardrails `yaml:"guardrails"`
+	// DelegatedAdministrators are the services the audit account
+	// administers for every member account, in every region.
+	DelegatedAdministrators DelegatedAdministrators `yaml:"delegatedAdministrators"`
 }
 
 // Operations are StackSet operation preferences.
@@ -66,6 +73,9 @@ type Operations struct {
 }
 
 var (
+	// orgIDPattern is the Organization's Id pattern
+	// (https://docs.aws.amazon.com/organizations/latest/APIReference/API_Organization.html).
+	orgIDPattern = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
 	ouPattern   = regexp.MustCompile(`^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$`)
 	validCallAs = []string{"SELF", "DELEGATED_ADMIN"}
 	validRegCon = []string{"SEQUENTIAL", "PARALLEL"}

@@ -26,6 +26,28 @@ type Guardrails struct {
 	ResourceControlPolicy bool `yaml:"resourceControlPolicy"`
 }
 
+// DelegatedAdministrators are the services whose delegated administrator
+// is the audit account: the management account registers it, and the audit
+// account turns the service on for every member (auto-enable). A service
+// the audit account administers is not created by the member StackSets.
+// Each defaults to true (defaults.yaml).
+type DelegatedAdministrators struct {
+	// GuardDuty: organization configuration auto-enables ALL members with
+	// the protection plans of guardDuty.
+	GuardDuty bool `yaml:"guardDuty"`
+	// SecurityHub: central configuration, with the standards and disabled
+	// controls of securityHub, and the finding aggregator in the home region.
+	SecurityHub bool `yaml:"securityHub"`
+	// Inspector: auto-enable for the scan types of inspector.scan.
+	Inspector bool `yaml:"inspector"`
+	// AWSConfig: an organization aggregator in the audit account (the
+	// recorders stay in every account, through the StackSets).
+	AWSConfig bool `yaml:"awsConfig"`
+	// AccessAnalyzer: an organization analyzer and an organization
+	// unused-access analyzer in the audit account.
+	AccessAnalyzer bool `yaml:"accessAnalyzer"`
+}
+
 // roleNamePattern is IAM's RoleName pattern
 // (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html).
 var roleNamePattern = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
@@ -54,12 +76,18 @@ func (c *Config) orgModeProblems() problems {
 	var ps problems
 	o := &c.Organization
 	if !o.OrgMode() {
-		for _, f := range []struct{ path, v string }{{"logArchiveAccount", o.LogArchiveAccount}, {"auditAccount", o.AuditAccount}} {
+		for _, f := range []struct{ path, v string }{{"id", o.ID}, {"logArchiveAccount", o.LogArchiveAccount}, {"auditAccount", o.AuditAccount}} {
 			if f.v != "" {
 				ps.addf("organization."+f.path, "is set but organization.managementAccount is empty; name the management account to turn organization mode on, or remove %s", f.path)
 			}
 		}
 		return ps
+	}
+	switch {
+	case o.ID == "":
+		ps.addf("organization.id", "required in organization mode: the organization's id, like o-a1b2c3d4e5 (aws organizations describe-organization --query Organization.Id)")
+	case !orgIDPattern.MatchString(o.ID):
+		ps.addf("organization.id", "%q is not an organization id like o-a1b2c3d4e5 (o- and 10 to 32 lower-case letters or digits)", o.ID)
 	}
 	if !o.Enabled() {
 		ps.addf("organization.managementAccount", "organization mode deploys the member parts through StackSets: set organization.deployerAccount (and organizationalUnits) too")

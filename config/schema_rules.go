@@ -145,6 +145,7 @@ func SchemaRules() []KeyRule {
 
 		{Type: "Organization", Key: "callAs", Value: enumOf(validCallAs...)},
 		{Type: "Organization", Key: "organizationalUnits", Items: ptr(pattern(ouPattern))},
+		{Type: "Organization", Key: "id", Value: pattern(orgIDPattern)},
 		{Type: "Organization", Key: "accounts", Items: ptr(pattern(accountIDPattern))},
 		{Type: "Operations", Key: "maxConcurrentPercentage", Value: between(1, 100)},
 		{Type: "Operations", Key: "failureTolerancePercentage", Value: between(0, 100)},

@@ -23,6 +23,7 @@ organization:
   logArchiveAccount: LogArchive
   auditAccount: Audit
   guardrails: {breakGlassRoles: [BreakGlass]}
+  id: o-a1b2c3d4e5
 accounts:
   - name: Management
     id: "999999999999"
@@ -77,7 +78,12 @@ func TestOrgModeConfigErrors(t *testing.T) {
 			`o.yaml:6: organization.managementAccount: organization mode deploys the member parts through StackSets: set organization.deployerAccount (and organizationalUnits) too`},
 		{"an audit account without organization mode", rep("  managementAccount: Management\n", ""),
 			`o.yaml:7: organization.logArchiveAccount: is set but organization.managementAccount is empty; name the management account to turn organization mode on, or remove logArchiveAccount
-o.yaml:8: organization.auditAccount: is set but organization.managementAccount is empty; name the management account to turn organization mode on, or remove auditAccount`},
+o.yaml:8: organization.auditAccount: is set but organization.managementAccount is empty; name the management account to turn organization mode on, or remove auditAccount
+o.yaml:10: organization.id: is set but organization.managementAccount is empty; name the management account to turn organization mode on, or remove id`},
+		{"no organization id", rep("  id: o-a1b2c3d4e5\n", ""),
+			`o.yaml:5: organization.id: required in organization mode: the organization's id, like o-a1b2c3d4e5 (aws organizations describe-organization --query Organization.Id)`},
+		{"an organization id of the wrong form", rep("o-a1b2c3d4e5", "o-A1B2"),
+			`o.yaml:11: organization.id: "o-A1B2" is not an organization id like o-a1b2c3d4e5 (o- and 10 to 32 lower-case letters or digits)`},
 		{"SELF from a delegated admin", rep("deployerAccount: Management", "deployerAccount: Audit"),
 			`o.yaml:5: organization.deployerAccount: "Audit" deploys with callAs SELF, which only the management account (Management) may; set deployerAccount: Management, or callAs: DELEGATED_ADMIN`},
 		{"Control Tower and a second organization trail", rep("  guardrails: {breakGlassRoles: [BreakGlass]}", "  controlTower: true\n  organizationTrail: true\n  guardrails: {regionDeny: false}"),
