@@ -76,9 +76,9 @@ var (
 	// orgIDPattern is the Organization's Id pattern
 	// (https://docs.aws.amazon.com/organizations/latest/APIReference/API_Organization.html).
 	orgIDPattern = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
-	ouPattern   = regexp.MustCompile(`^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$`)
-	validCallAs = []string{"SELF", "DELEGATED_ADMIN"}
-	validRegCon = []string{"SEQUENTIAL", "PARALLEL"}
+	ouPattern    = regexp.MustCompile(`^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$`)
+	validCallAs  = []string{"SELF", "DELEGATED_ADMIN"}
+	validRegCon  = []string{"SEQUENTIAL", "PARALLEL"}
 )
 
 // Enabled reports whether StackSet mode is on.
