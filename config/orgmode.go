@@ -197,6 +197,13 @@ func (c *Config) securityHubDelegationProblems() problems {
 	if h.Mode == ModeCreate && !h.DisableGlobalControlsOutsideHome {
 		ps.addf(p, "central configuration disables the controls that check global resources outside the home region by itself, but securityHub.disableGlobalControlsOutsideHome is false; set it true (the per-account stacks then do the same), or delegatedAdministrators.securityHub false")
 	}
+	// Central configuration needs the home Region's finding aggregator,
+	// and CloudFormation's needs a linked Region: its RegionLinkingMode
+	// has no NO_REGIONS
+	// (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-securityhub-findingaggregator.html).
+	if len(c.Regions) < 2 {
+		ps.addf(p, "central configuration needs the audit account's finding aggregator in %s, and CloudFormation's aggregator must link at least one other region; add a second region to regions, or set delegatedAdministrators.securityHub false", c.HomeRegion)
+	}
 	// The delegated administrator is designated in the intended home
 	// Region, and central configuration works from there
 	// (https://docs.aws.amazon.com/securityhub/latest/userguide/start-central-configuration.html):

@@ -62,9 +62,6 @@ func addRegionalServices(stack awscdk.Stack, cfg *config.Config, acc config.Acco
 		props := securityHubProps(acc, region)
 		if home {
 			props.AggregateRegions = aggregated
-			// The home Region of central configuration is the
-			// aggregator's, even with no other region to link.
-			props.HomeRegion = isDelegatedSecurityHubAdmin(cfg, acc, region)
 		}
 		securityhub.New(stack, "SecurityHub", props)
 	}

@@ -38,13 +38,6 @@ type Props struct {
 	// its EventBridge bus get the findings of those regions too.
 	// Default: none, no aggregator.
 	AggregateRegions []string
-	// HomeRegion makes the aggregator even without AggregateRegions, with
-	// RegionLinkingMode NO_REGIONS: Security Hub central configuration
-	// needs a home Region, which is the aggregator's, and may have no
-	// linked Region
-	// (https://docs.aws.amazon.com/securityhub/latest/userguide/aggregation-central-configuration.html).
-	// Default: false, an aggregator only with AggregateRegions.
-	HomeRegion bool
 	// GlobalResourcesRegion is the account's region where AWS Config records
 	// the global resource types (IAM). Set in any other region, it disables
 	// there, in each standard, the controls that check global resources
@@ -96,7 +89,7 @@ type Hub struct {
 	// id, a replacement that fails (one hub per account and region).
 	Hub       awssecurityhub.CfnHub
 	Standards map[string]awssecurityhub.CfnStandard
-	// Aggregator is nil without AggregateRegions or HomeRegion.
+	// Aggregator is nil without AggregateRegions.
 	Aggregator awssecurityhub.CfnFindingAggregator
 }
 
@@ -144,17 +137,11 @@ func New(scope constructs.Construct, id string, props Props) *Hub {
 			h.Standards[s] = standard
 		}
 	}
-	if len(props.AggregateRegions) > 0 || props.HomeRegion {
-		aggregator := &awssecurityhub.CfnFindingAggregatorProps{
+	if len(props.AggregateRegions) > 0 {
+		h.Aggregator = awssecurityhub.NewCfnFindingAggregator(c, jsii.String("FindingAggregator"), &awssecurityhub.CfnFindingAggregatorProps{
 			RegionLinkingMode: jsii.String("SPECIFIED_REGIONS"),
 			Regions:           jsii.Strings(props.AggregateRegions...),
-		}
-		if len(props.AggregateRegions) == 0 {
-			// Regions must be left out with NO_REGIONS
-			// (https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_CreateFindingAggregator.html).
-			aggregator = &awssecurityhub.CfnFindingAggregatorProps{RegionLinkingMode: jsii.String("NO_REGIONS")}
-		}
-		h.Aggregator = awssecurityhub.NewCfnFindingAggregator(c, jsii.String("FindingAggregator"), aggregator)
+		})
 		h.Aggregator.AddResourceDependency(hub, jsii.String("an aggregator needs Security Hub on"))
 	}
 	return h

@@ -8,8 +8,11 @@
 // aggregator's, and its policies "take effect in the home Region and all
 // linked Regions"
 // (https://docs.aws.amazon.com/securityhub/latest/userguide/aggregation-central-configuration.html):
-// Central needs the aggregator (constructs/securityhub, Props.HomeRegion or
+// Central needs the aggregator (constructs/securityhub, Props.
 // AggregateRegions) in the same account and region, deployed first.
+// CloudFormation's aggregator needs at least one linked Region: its
+// RegionLinkingMode has no NO_REGIONS
+// (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-securityhub-findingaggregator.html).
 package securityhubcentral
 
 import (
@@ -40,8 +43,9 @@ var (
 	// https://docs.aws.amazon.com/organizations/latest/APIReference/API_Root.html).
 	ouID   = regexp.MustCompile(`^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`)
 	rootID = regexp.MustCompile(`^r-[0-9a-z]{4,32}$`)
-	// controlID is a security control id, e.g. IAM.9 or EC2.172.
-	controlID = regexp.MustCompile(`^[A-Za-z0-9]+\.[0-9]+$`)
+	// controlID is a security control id, e.g. IAM.9 or EC2.172, not a
+	// standard's own id such as CIS's 1.14.
+	controlID = regexp.MustCompile(`^[A-Z][A-Za-z0-9]*\.[0-9]+$`)
 )
 
 // DelegatedAdminProps configure the designation.
@@ -113,10 +117,10 @@ type Props struct {
 	// Description of the configuration policy.
 	// Default: a sentence naming the standards.
 	Description string
-	// Aggregator is the home Region's finding aggregator, when it is in
-	// this stack: everything here is created after it (central
-	// configuration needs the home Region). Default: nil, the aggregator
-	// was deployed before.
+	// Aggregator is the home Region's finding aggregator (securityhub.Hub's
+	// Aggregator, or a construct holding it), when it is in this stack:
+	// everything here is created after it (central configuration needs
+	// the home Region). Default: nil, the aggregator was deployed before.
 	Aggregator constructs.IConstruct
 }
 
