@@ -289,3 +289,68 @@ func TestSecurityHubCentralStacks(t *testing.T) {
 		t.Errorf("associations: OUs %v (want %v), self-managed %v (want every accounts entry %v)", ous, cfg.Organization.OrganizationalUnits, selfManaged, ids)
 	}
 }
+
+// TestSecurityHubCentralOperatorDeny: in the audit account, the operator is
+// denied every changing securityhub action on the configuration policy, the
+// aggregator and the organization's configuration (the tamper matrix's
+// cells of the audit account's home stack), and without the operator
+// deny's Security Hub statement those cells fail: the statement is what
+// protects central configuration.
+func TestSecurityHubCentralOperatorDeny(t *testing.T) {
+	cfg := orgModeCfg(t)
+	w := newAccessWorld(t, "organization", cfg, orgModeAssembly(t))
+	audit, _ := cfg.OrgAccount(cfg.Organization.AuditAccount)
+	auditHome := stacks.StackName(audit, audit.HomeRegion)
+	organizationActions := []string{"securityhub:UpdateOrganizationConfiguration", "securityhub:UpdateConfigurationPolicy",
+		"securityhub:DeleteConfigurationPolicy", "securityhub:StartConfigurationPolicyAssociation",
+		"securityhub:StartConfigurationPolicyDisassociation", "securityhub:DeleteFindingAggregator", "securityhub:UpdateFindingAggregator"}
+	keeps := loadOperatorKeeps(t) // changing nothing: the operator keeps them (TestTamperMatrix)
+	var cells []tamperCell
+	seen := map[string]bool{}
+	for _, c := range w.tamperCells(t) {
+		if c.role != "operator" || c.target.service != "securityhub" || !strings.HasPrefix(c.target.label, auditHome+" ") || keeps[strings.ToLower(c.Action)] != "" {
+			continue
+		}
+		cells = append(cells, c)
+		seen[c.Action] = true
+	}
+	for _, a := range organizationActions {
+		if !seen[a] {
+			t.Errorf("the matrix has no operator cell of %s in %s", a, auditHome)
+		}
+	}
+	if t.Failed() {
+		return
+	}
+	run := func(cells []tamperCell) (failed map[string]bool) {
+		cases := make([]tamperCase, len(cells))
+		for i, c := range cells {
+			cases[i] = c.tamperCase
+		}
+		failed = map[string]bool{}
+		for i, r := range simulate(t, cases) {
+			if !decisionFits(r.Decision, cells[i].want) {
+				failed[cells[i].Action] = true
+			}
+		}
+		return failed
+	}
+	if f := run(cells); len(f) > 0 {
+		t.Errorf("the operator may change central configuration: %v", sortedKeys(f))
+	}
+	broken := make([]tamperCell, len(cells))
+	for i, c := range cells {
+		var found bool
+		if c.IdentityPolicies, found = withoutStatement(c.IdentityPolicies, "DenySecurityHubTamperingAllResourcesNoResourceLevel"); !found {
+			t.Fatal("the operator role has no statement DenySecurityHubTamperingAllResourcesNoResourceLevel")
+		}
+		broken[i] = c
+	}
+	f := run(broken)
+	for _, a := range organizationActions {
+		if !f[a] {
+			t.Errorf("without the Security Hub statement of the operator deny, %s is still denied: the matrix does not see what protects it", a)
+		}
+	}
+	t.Logf("%d operator cells on Security Hub in %s, all denied; without the statement %d actions fail", len(cells), auditHome, len(f))
+}
