@@ -45,6 +45,18 @@ func TestOrgModeConfig(t *testing.T) {
 	if a, ok := cfg.OrgAccount(o.AuditAccount); !ok || a.ID != "777777777777" {
 		t.Errorf("audit account: %+v %v", a, ok)
 	}
+	// A target region without a global-resource control: StackSet mode
+	// refuses it when the member template would disable the control
+	// (TestRegionalLimitConfigErrors), central configuration leaves that to
+	// Security Hub, which disables the controls where they exist.
+	ca := strings.Replace(orgModeConfig, "regions: [ap-northeast-1, us-east-1]", "regions: [ap-northeast-1, ca-west-1]", 1)
+	if _, err := config.Parse([]byte(ca), "org.yaml"); err != nil {
+		t.Errorf("central configuration with ca-west-1: %v", err)
+	}
+	noCentral := strings.Replace(ca, "  id: o-a1b2c3d4e5\n", "  id: o-a1b2c3d4e5\n  delegatedAdministrators: {securityHub: false}\n", 1)
+	if _, err := config.Parse([]byte(noCentral), "org.yaml"); err == nil || !strings.Contains(err.Error(), "would disable IAM.1, which does not exist in ca-west-1") {
+		t.Errorf("without central configuration, ca-west-1: %v, want the StackSet region error", err)
+	}
 	// The example of the README.
 	if _, err := config.Load("../config/organization.example.yaml"); err != nil {
 		t.Errorf("config/organization.example.yaml: %v", err)
