@@ -148,6 +148,7 @@ func (c *Config) orgModeProblems() problems {
 			ps.addf("organization.guardrails.regionDeny", "Control Tower works across regions in a way the region-deny SCP breaks; set regionDeny: false and use Control Tower's Region deny control (https://docs.aws.amazon.com/controltower/latest/userguide/primary-region-deny-policy.html)")
 		}
 	}
+	ps = append(ps, c.securityHubDelegationProblems()...)
 	g := o.Guardrails
 	// Flags for parts not built yet are refused rather than ignored, so
 	// that no config promises what the templates do not hold.
@@ -167,6 +168,56 @@ func (c *Config) orgModeProblems() problems {
 			ps.addf(p, "%q is not an IAM role name (1 to 64 of letters, digits and +=,.@_-)", r)
 		case slices.Index(g.BreakGlassRoles, r) < i:
 			ps.addf(p, "%q is listed twice", r)
+		}
+	}
+	return ps
+}
+
+// securityHubDelegationProblems checks delegatedAdministrators.securityHub:
+// Security Hub central configuration (stacks/delegated_securityhub.go).
+// Control Tower does not conflict with it: Control Tower's own Security
+// Hub standard is service-managed, created and deleted in Control Tower
+// (https://docs.aws.amazon.com/securityhub/latest/userguide/service-managed-standard-aws-control-tower.html),
+// and its Audit account is the one AWS has administer the security
+// services.
+func (c *Config) securityHubDelegationProblems() problems {
+	var ps problems
+	o := &c.Organization
+	if !o.DelegatedAdministrators.SecurityHub {
+		return nil
+	}
+	const p = "organization.delegatedAdministrators.securityHub"
+	h := c.SecurityHub
+	if h.Mode != ModeCreate {
+		ps.addf(p, "the audit account's configuration policy would enable Security Hub in every member account, but securityHub.mode is %s; set securityHub.mode create, or delegatedAdministrators.securityHub false", h.Mode)
+	}
+	// Under central configuration Security Hub disables the controls that
+	// involve global resources outside the home Region itself
+	// (https://docs.aws.amazon.com/securityhub/latest/userguide/controls-to-disable.html).
+	if h.Mode == ModeCreate && !h.DisableGlobalControlsOutsideHome {
+		ps.addf(p, "central configuration disables the controls that check global resources outside the home region by itself, but securityHub.disableGlobalControlsOutsideHome is false; set it true (the per-account stacks then do the same), or delegatedAdministrators.securityHub false")
+	}
+	// Central configuration needs the home Region's finding aggregator,
+	// and CloudFormation's needs a linked Region: its RegionLinkingMode
+	// has no NO_REGIONS
+	// (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-securityhub-findingaggregator.html).
+	if len(c.Regions) < 2 {
+		ps.addf(p, "central configuration needs the audit account's finding aggregator in %s, and CloudFormation's aggregator must link at least one other region; add a second region to regions, or set delegatedAdministrators.securityHub false", c.HomeRegion)
+	}
+	// The delegated administrator is designated in the intended home
+	// Region, and central configuration works from there
+	// (https://docs.aws.amazon.com/securityhub/latest/userguide/start-central-configuration.html):
+	// the members' home region, where Config records the global types.
+	for _, r := range []struct{ path, name string }{{"managementAccount", o.ManagementAccount}, {"auditAccount", o.AuditAccount}} {
+		a, ok := c.OrgAccount(r.name)
+		if !ok {
+			continue // reported on its own
+		}
+		if a.HomeRegion != c.HomeRegion {
+			ps.addf(p, "Security Hub central configuration works from one home region, the members' (%s), but organization.%s %s has homeRegion %s; give %s homeRegion %s, or set delegatedAdministrators.securityHub false", c.HomeRegion, r.path, a.Name, a.HomeRegion, a.Name, c.HomeRegion)
+		}
+		if r.path == "auditAccount" && a.SecurityHub.Mode != ModeCreate {
+			ps.addf(p, "the audit account %s holds the finding aggregator of central configuration in its own hub, but its securityHub.mode is %s; set it create, or delegatedAdministrators.securityHub false", a.Name, a.SecurityHub.Mode)
 		}
 	}
 	return ps

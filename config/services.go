@@ -371,7 +371,11 @@ func stackSetRegionProblems(cfg *Config) problems {
 			}
 		}
 	}
-	if h := s.SecurityHub; h.Mode == ModeCreate && h.DisableGlobalControlsOutsideHome {
+	// Under Security Hub central configuration (organization mode) the
+	// member templates disable no control: Security Hub does it itself,
+	// where the control exists (stacks/delegated_securityhub.go).
+	central := cfg.Organization.OrgMode() && cfg.Organization.DelegatedAdministrators.SecurityHub
+	if h := s.SecurityHub; h.Mode == ModeCreate && h.DisableGlobalControlsOutsideHome && !central {
 		others := slices.DeleteFunc(slices.Clone(s.Regions), func(r string) bool { return r == s.HomeRegion })
 		global := policies.MustGlobalResourceControls()
 		for _, std := range h.Standards {

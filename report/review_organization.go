@@ -3,6 +3,8 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -78,7 +80,69 @@ func (r *Review) organizationSection(b *bytes.Buffer) {
 			p("| %s (%s) | %s | %s | %s | %s | %s |\n", pol.name, pol.stack, pol.typ, strings.Join(pol.targets, ", "), st["Sid"], what, except)
 		}
 	}
-	p("\nNot built yet in organization mode: the organization trail, the delegated administrators (GuardDuty, Security Hub central configuration, Config aggregator, Access Analyzer) and the alarms on `AssumeRoot`; members keep their own trail through the StackSets. The same stack turns on centralized root access (trusted access for IAM, root credentials management, root sessions).\n\n")
+	r.securityHubAdministration(b)
+	p("\nNot built yet in organization mode: the organization trail, the other delegated administrators (GuardDuty, Config aggregator, Access Analyzer, Inspector) and the alarms on `AssumeRoot`; members keep their own trail through the StackSets. The same stack turns on centralized root access (trusted access for IAM, root credentials management, root sessions).\n\n")
+}
+
+// securityHubAdministration writes who administers Security Hub, read
+// from the templates: the designation of the delegated administrator, and
+// its configuration policies and their targets. Without a designation it
+// writes nothing.
+func (r *Review) securityHubAdministration(b *bytes.Buffer) {
+	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
+	var admins, lines []string
+	for _, a := range r.Accounts {
+		for _, s := range a.Stacks {
+			st := s.Stack
+			for _, id := range slices.Sorted(maps.Keys(st.Template.Resources)) {
+				res := st.Template.Resources[id]
+				switch res.Type {
+				case "AWS::SecurityHub::DelegatedAdmin":
+					admins = append(admins, fmt.Sprintf("%s designates account %v in %s", st.Name, res.Properties["AdminAccountId"], st.Region))
+				case "AWS::SecurityHub::ConfigurationPolicy":
+					var standards []string
+					if c, ok := res.Properties["ConfigurationPolicy"].(map[string]any); ok {
+						if sh, ok := c["SecurityHub"].(map[string]any); ok {
+							if l, ok := sh["EnabledStandardIdentifiers"].([]any); ok {
+								for _, v := range l {
+									text := fmt.Sprint(v)
+									if m, ok := v.(map[string]any); ok {
+										text = fmt.Sprint(m) // a Fn::Join: its last part names the standard
+										if j, ok := m["Fn::Join"].([]any); ok && len(j) == 2 {
+											if parts, ok := j[1].([]any); ok && len(parts) > 0 {
+												text = fmt.Sprint(parts[len(parts)-1])
+											}
+										}
+									}
+									if _, after, ok := strings.Cut(text, "standards/"); ok {
+										text = after
+									}
+									standards = append(standards, text)
+								}
+							}
+						}
+					}
+					lines = append(lines, fmt.Sprintf("- %s (%s, account %s): configuration policy %v with %s", st.Name, st.Region, st.Account, res.Properties["Name"], strings.Join(standards, ", ")))
+				case "AWS::SecurityHub::PolicyAssociation":
+					what := "the policy"
+					if res.Properties["ConfigurationPolicyId"] == "SELF_MANAGED_SECURITY_HUB" {
+						what = "self-managed (its own stacks keep its hub)"
+					}
+					lines = append(lines, fmt.Sprintf("  - %v %v: %s", res.Properties["TargetType"], res.Properties["TargetId"], what))
+				}
+			}
+		}
+	}
+	if len(admins) == 0 {
+		return
+	}
+	p("\n### Who administers what: Security Hub\n\n")
+	p("Central configuration ([AWS](https://docs.aws.amazon.com/securityhub/latest/userguide/central-configuration-intro.html)): %s. ", strings.Join(admins, "; "))
+	p("The delegated administrator configures every account of the targets below from its home region, in every linked region of its finding aggregator; the member StackSets create no hub. ")
+	p("Outside the home region Security Hub disables the controls that check global resources itself ([AWS](https://docs.aws.amazon.com/securityhub/latest/userguide/controls-to-disable.html)).\n\n")
+	for _, l := range lines {
+		p("%s\n", l)
+	}
 }
 
 // short renders a policy value on one line, lists joined by ", " and cut

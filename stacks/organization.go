@@ -55,6 +55,7 @@ func NewOrganizationStack(app constructs.Construct, cfg *config.Config) awscdk.S
 	// root users only the sessions the management account opens with
 	// sts:AssumeRoot, so organization mode turns those on.
 	rootaccess.New(stack, "RootAccess", rootaccess.Props{})
+	addSecurityHubDelegation(stack, cfg)
 	return stack
 }
 
@@ -68,4 +69,11 @@ func NewOrganizationStack(app constructs.Construct, cfg *config.Config) awscdk.S
 func orderOrganization(cfg *config.Config, byName map[string]awscdk.Stack, org, set awscdk.Stack) {
 	byName[OrganizationStackName(cfg)] = org
 	set.AddDependency(org, jsii.String("the guardrails are attached before the members are deployed"))
+	if SecurityHubDelegated(cfg) {
+		// Central configuration works only from the delegated
+		// administrator (securityhub:UpdateOrganizationConfiguration and
+		// the policies are its calls).
+		audit, _ := cfg.OrgAccount(cfg.Organization.AuditAccount)
+		byName[StackName(audit, audit.HomeRegion)].AddDependency(org, jsii.String("Security Hub central configuration needs the delegated administrator designated"))
+	}
 }

@@ -57,15 +57,11 @@ func addRegionalServices(stack awscdk.Stack, cfg *config.Config, acc config.Acco
 		})
 	}
 
-	aggregated := aggregatedRegions(acc)
-	if h := s.SecurityHub; h.Mode == config.ModeCreate {
-		props := securityhub.Props{Standards: h.Standards, NoStandards: len(h.Standards) == 0}
+	aggregated := aggregatedRegions(cfg, acc)
+	if s.SecurityHub.Mode == config.ModeCreate {
+		props := securityHubProps(acc, region)
 		if home {
 			props.AggregateRegions = aggregated
-		} else if h.DisableGlobalControlsOutsideHome {
-			props.GlobalResourcesRegion = acc.HomeRegion
-			props.GlobalResourceControls = globalResourceControls()
-			props.Availability = policies.MustRegionalAvailability()
 		}
 		securityhub.New(stack, "SecurityHub", props)
 	}
@@ -111,11 +107,31 @@ func addRegionalServices(stack awscdk.Stack, cfg *config.Config, acc config.Acco
 	}
 }
 
+// securityHubProps are the hub's standards and disabled controls in
+// region, from acc's securityHub settings: the one derivation both the
+// per-account mode and organization mode's configuration policy
+// (CentralSecurityHubProps) use.
+func securityHubProps(acc config.Account, region string) securityhub.Props {
+	h := acc.SecurityHub
+	props := securityhub.Props{Standards: h.Standards, NoStandards: len(h.Standards) == 0}
+	if region != acc.HomeRegion && h.DisableGlobalControlsOutsideHome {
+		props.GlobalResourcesRegion = acc.HomeRegion
+		props.GlobalResourceControls = globalResourceControls()
+		props.Availability = policies.MustRegionalAvailability()
+	}
+	return props
+}
+
 // aggregatedRegions are the regions whose Security Hub findings the home
 // region's finding aggregator links: the account's other regions, when the
-// account's Security Hub has an aggregator.
-func aggregatedRegions(acc config.Account) []string {
+// account's Security Hub has an aggregator; for the delegated
+// administrator under central configuration, the organization's other
+// regions, which its policy then covers.
+func aggregatedRegions(cfg *config.Config, acc config.Account) []string {
 	h := acc.SecurityHub
+	if h.Mode == config.ModeCreate && isDelegatedSecurityHubAdmin(cfg, acc, acc.HomeRegion) {
+		return centralAggregatedRegions(cfg)
+	}
 	if h.Mode != config.ModeCreate || !h.FindingAggregator {
 		return nil
 	}

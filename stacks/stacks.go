@@ -142,6 +142,7 @@ func fillStack(stack awscdk.Stack, cfg *config.Config, acc config.Account, regio
 		global = addGlobalParts(stack, cfg, acc)
 	}
 	addRegionalServices(stack, cfg, acc, region, global)
+	addDelegatedSecurityHub(stack, cfg, acc, region)
 }
 
 func tags(account, role string) *map[string]*string {

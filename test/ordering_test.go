@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -120,6 +121,30 @@ var unorderedChecks = []struct {
 		"the known exception: recorder and channel are created side by side, never ordered (checked for every template)"},
 }
 
+// delegatedCheck is a resource type that only a service's delegated
+// administrator may create: its call fails in any other account. The
+// management account designates the administrator with the admin type,
+// whose accountProp names the account, in the same region; the proof
+// requires every resource of a dependent type in account A to be ordered
+// after an admin resource naming A. No literal in the dependent resource
+// names the designation, so the literal walk cannot see this.
+type delegatedCheck struct {
+	admin, accountProp string
+	dependents         []string
+	doc                string
+}
+
+var delegatedChecks = []delegatedCheck{
+	// "Before you can start using central configuration, you must
+	// integrate Security Hub CSPM with AWS Organizations and designate a
+	// home Region ... designate your delegated administrator in your
+	// intended home Region"; configuration policies are created and
+	// associated by the delegated administrator only.
+	{"AWS::SecurityHub::DelegatedAdmin", "AdminAccountId",
+		[]string{"AWS::SecurityHub::OrganizationConfiguration", "AWS::SecurityHub::ConfigurationPolicy", "AWS::SecurityHub::PolicyAssociation"},
+		"https://docs.aws.amazon.com/securityhub/latest/userguide/start-central-configuration.html"},
+}
+
 // orderStack is one template as CloudFormation deploys it.
 type orderStack struct {
 	name      string
@@ -172,7 +197,7 @@ func (i orderIdentity) matches(key, literal string) bool {
 
 // orderReport is what the proof found.
 type orderReport struct {
-	references, crossStack, createChecked, external, policySkipped int
+	references, crossStack, createChecked, external, policySkipped, delegated int
 	// kinds are the references found, as "type.property -> type".
 	kinds    []string
 	problems []string
@@ -754,6 +779,31 @@ func (u *orderUnit) prove(f sarFormats) orderReport {
 				}
 				requires(s, id, ts, target, fmt.Sprintf("is checked at creation against %s (%s)", target, why))
 			}
+			for _, c := range delegatedChecks {
+				if !slices.Contains(c.dependents, typ) {
+					continue
+				}
+				rep.delegated++
+				found := false
+				for _, ts := range u.stacks {
+					if ts.env.region != s.env.region {
+						continue
+					}
+					for _, aid := range ts.ids {
+						ar := ts.resources[aid]
+						ap, _ := ar["Properties"].(map[string]any)
+						if acc, ok := ts.env.resolve(ap[c.accountProp], nil); ar["Type"] != c.admin || !ok || acc != s.env.account {
+							continue
+						}
+						found = true
+						requires(s, id, ts, aid, fmt.Sprintf("is a call of the delegated administrator, designated by %s %s (%s)", c.admin, aid, c.doc))
+					}
+				}
+				if !found {
+					rep.problems = append(rep.problems, fmt.Sprintf("%s: %s (%s) is a call of the delegated administrator, but no %s of the assembly designates account %s in %s (%s)",
+						s.name, id, typ, c.admin, s.env.account, s.env.region, c.doc))
+				}
+			}
 			for _, c := range unorderedChecks {
 				if c.resourceType == typ && c.property != "" && props[c.property] != nil {
 					rep.problems = append(rep.problems, fmt.Sprintf("%s: %s sets %s, which %s checks at creation (%s); the proof assumes %s: order it and add a createCheck",
@@ -940,8 +990,8 @@ func TestDeployOrder(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			for _, u := range assemblyOrderUnits(t, c.name, c.assembly(t)) {
 				rep := u.prove(formats)
-				t.Logf("%s: %d stacks, %d literal references, %d create-time checks (%d name nothing in the assembly), %d cross-stack requirements, %d stack dependencies, %d policy values skipped",
-					u.label, len(u.stacks), rep.references, rep.createChecked, rep.external, rep.crossStack, countDeps(u.deps), rep.policySkipped)
+				t.Logf("%s: %d stacks, %d literal references, %d create-time checks (%d name nothing in the assembly), %d delegated-administrator calls, %d cross-stack requirements, %d stack dependencies, %d policy values skipped",
+					u.label, len(u.stacks), rep.references, rep.createChecked, rep.external, rep.delegated, rep.crossStack, countDeps(u.deps), rep.policySkipped)
 				for _, p := range rep.problems {
 					t.Error(p)
 				}
@@ -1037,6 +1087,31 @@ func TestDeployOrderCatchesRaces(t *testing.T) {
 				})
 			},
 			"ControlTower-us-east-1 depends on Archive-us-east-1 of another account, but names nothing in it"},
+		{"the audit account's central configuration without its dependency on the organization stack", orgModeAssembly,
+			func(t *testing.T, dir string) {
+				dropStackDep(t, dir, "Audit-ap-northeast-1", "Management-organization")
+			},
+			"Audit-ap-northeast-1: SecurityHubCentralOrganization"},
+		{"the audit account's central configuration with no delegated administrator designated", orgModeAssembly,
+			func(t *testing.T, dir string) {
+				editJSON(t, filepath.Join(dir, "Management-organization.template.json"), func(doc map[string]any) {
+					r := doc["Resources"].(map[string]any)
+					for id, res := range r {
+						if res.(map[string]any)["Type"] == "AWS::SecurityHub::DelegatedAdmin" {
+							delete(r, id)
+						}
+					}
+				})
+			},
+			"is a call of the delegated administrator, but no AWS::SecurityHub::DelegatedAdmin of the assembly designates account 777777777777 in ap-northeast-1"},
+		{"the delegated administrator designated in another region", orgModeAssembly,
+			func(t *testing.T, dir string) {
+				editJSON(t, filepath.Join(dir, "manifest.json"), func(doc map[string]any) {
+					art := doc["artifacts"].(map[string]any)["Management-organization"].(map[string]any)
+					art["environment"] = "aws://999999999999/us-east-1"
+				})
+			},
+			"no AWS::SecurityHub::DelegatedAdmin of the assembly designates account 777777777777 in ap-northeast-1"},
 		{"the regional StackSet without AutoDeployment.DependsOn", stackSetAssembly,
 			func(t *testing.T, dir string) {
 				editTemplate(t, dir, "Management-stacksets", func(r map[string]map[string]any) {

@@ -118,6 +118,26 @@ func orgMemberStacks(t testing.TB, asm *assembly.Assembly, cfg *config.Config, m
 	return out
 }
 
+// withCentralHub adds to copies of the member stacks the hub that Security
+// Hub central configuration makes in every member account and region
+// (stacks/delegated_securityhub.go): the member templates no longer hold
+// it, but the guardrails must still keep members from changing it, and
+// tamperTargets then derives its cells as for a template's own hub.
+func withCentralHub(members []assembly.Stack) []assembly.Stack {
+	out := make([]assembly.Stack, len(members))
+	for i, s := range members {
+		resources := map[string]assembly.Resource{}
+		for id, r := range s.Template.Resources {
+			resources[id] = r
+		}
+		resources["CentralConfigurationHub"] = assembly.Resource{Type: "AWS::SecurityHub::Hub",
+			Metadata: map[string]any{"aws:cdk:path": s.Name + "/(Security Hub enabled by the audit account's configuration policy)"}}
+		s.Template.Resources = resources
+		out[i] = s
+	}
+	return out
+}
+
 // guardCell is one request of the guardrail matrix: who, what, and what
 // the SCPs must make of it.
 type guardCell struct {
@@ -149,6 +169,9 @@ func guardrailCells(t testing.TB, cfg *config.Config, guardrails []stacks.Guardr
 	}
 	for _, r := range cfg.Organization.Guardrails.BreakGlassRoles {
 		principals = append(principals, struct{ role, arn string }{"break-glass " + r, sts(r)})
+	}
+	if stacks.SecurityHubDelegated(cfg) {
+		memberStacks = withCentralHub(memberStacks)
 	}
 	var cells []guardCell
 	add := func(role, want string, c orgCase) {

@@ -45,6 +45,18 @@ func TestOrgModeConfig(t *testing.T) {
 	if a, ok := cfg.OrgAccount(o.AuditAccount); !ok || a.ID != "777777777777" {
 		t.Errorf("audit account: %+v %v", a, ok)
 	}
+	// A target region without a global-resource control: StackSet mode
+	// refuses it when the member template would disable the control
+	// (TestRegionalLimitConfigErrors), central configuration leaves that to
+	// Security Hub, which disables the controls where they exist.
+	ca := strings.Replace(orgModeConfig, "regions: [ap-northeast-1, us-east-1]", "regions: [ap-northeast-1, ca-west-1]", 1)
+	if _, err := config.Parse([]byte(ca), "org.yaml"); err != nil {
+		t.Errorf("central configuration with ca-west-1: %v", err)
+	}
+	noCentral := strings.Replace(ca, "  id: o-a1b2c3d4e5\n", "  id: o-a1b2c3d4e5\n  delegatedAdministrators: {securityHub: false}\n", 1)
+	if _, err := config.Parse([]byte(noCentral), "org.yaml"); err == nil || !strings.Contains(err.Error(), "would disable IAM.1, which does not exist in ca-west-1") {
+		t.Errorf("without central configuration, ca-west-1: %v, want the StackSet region error", err)
+	}
 	// The example of the README.
 	if _, err := config.Load("../config/organization.example.yaml"); err != nil {
 		t.Errorf("config/organization.example.yaml: %v", err)
@@ -96,6 +108,17 @@ o.yaml:10: organization.id: is set but organization.managementAccount is empty; 
 			`o.yaml:10: organization.organizationTrail: the organization trail is not built yet (issue 15); set organizationTrail: false (members keep their own trail through the StackSets)`},
 		{"the resource control policy, not built yet", rep("{breakGlassRoles: [BreakGlass]}", "{resourceControlPolicy: true}"),
 			`o.yaml:10: organization.guardrails.resourceControlPolicy: the resource control policy is not built yet (issue 15); set resourceControlPolicy: false`},
+		{"Security Hub delegated with securityHub.mode skip", rep("notifications: {emails: [security@example.com]}\n", "notifications: {emails: [security@example.com]}\nsecurityHub: {mode: skip}\n"),
+			`o.yaml:6: organization.delegatedAdministrators.securityHub: the audit account's configuration policy would enable Security Hub in every member account, but securityHub.mode is skip; set securityHub.mode create, or delegatedAdministrators.securityHub false
+o.yaml:6: organization.delegatedAdministrators.securityHub: the audit account Audit holds the finding aggregator of central configuration in its own hub, but its securityHub.mode is skip; set it create, or delegatedAdministrators.securityHub false`},
+		{"Security Hub delegated with the global controls left on outside home", rep("notifications: {emails: [security@example.com]}\n", "notifications: {emails: [security@example.com]}\nsecurityHub: {disableGlobalControlsOutsideHome: false}\n"),
+			`o.yaml:6: organization.delegatedAdministrators.securityHub: central configuration disables the controls that check global resources outside the home region by itself, but securityHub.disableGlobalControlsOutsideHome is false; set it true (the per-account stacks then do the same), or delegatedAdministrators.securityHub false`},
+		{"Security Hub delegated to an audit account with another home region", rep("    id: \"777777777777\"\n", "    id: \"777777777777\"\n    homeRegion: us-east-1\n"),
+			`o.yaml:5: organization.delegatedAdministrators.securityHub: Security Hub central configuration works from one home region, the members' (ap-northeast-1), but organization.auditAccount Audit has homeRegion us-east-1; give Audit homeRegion ap-northeast-1, or set delegatedAdministrators.securityHub false`},
+		{"Security Hub delegated to an audit account whose own hub is skipped", rep("    id: \"777777777777\"\n", "    id: \"777777777777\"\n    securityHub: {mode: skip}\n"),
+			`o.yaml:5: organization.delegatedAdministrators.securityHub: the audit account Audit holds the finding aggregator of central configuration in its own hub, but its securityHub.mode is skip; set it create, or delegatedAdministrators.securityHub false`},
+		{"Security Hub delegated in one region, where CloudFormation's aggregator has nothing to link", rep("regions: [ap-northeast-1, us-east-1]", "regions: [ap-northeast-1]"),
+			`o.yaml:5: organization.delegatedAdministrators.securityHub: central configuration needs the audit account's finding aggregator in ap-northeast-1, and CloudFormation's aggregator must link at least one other region; add a second region to regions, or set delegatedAdministrators.securityHub false`},
 		{"a break-glass role that is no role name", rep("[BreakGlass]", "[BreakGlass, \"Break Glass\"]"),
 			`o.yaml:10: organization.guardrails.breakGlassRoles[1]: "Break Glass" is not an IAM role name (1 to 64 of letters, digits and +=,.@_-)`},
 	}

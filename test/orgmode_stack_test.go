@@ -80,6 +80,22 @@ func TestOrganizationReview(t *testing.T) {
 			}
 		}
 	}
+	// Who administers Security Hub: the designation, the policy and every
+	// association, read from the templates.
+	sh := md[strings.Index(md, "### Who administers what: Security Hub"):]
+	for _, want := range []string{
+		"Management-organization designates account 777777777777 in ap-northeast-1",
+		"- Audit-ap-northeast-1 (ap-northeast-1, account 777777777777): configuration policy baseline with aws-foundational-security-best-practices/v/1.0.0, cis-aws-foundations-benchmark/v/5.0.0",
+		"  - ORGANIZATIONAL_UNIT ou-ab12-cdef3456: the policy",
+		"  - ORGANIZATIONAL_UNIT ou-ab12-99990000: the policy",
+		"  - ACCOUNT 999999999999: self-managed",
+		"  - ACCOUNT 888888888888: self-managed",
+		"  - ACCOUNT 777777777777: self-managed",
+	} {
+		if !strings.Contains(sh, want) {
+			t.Errorf("the review's Security Hub part lacks %q:\n%.1500s", want, sh)
+		}
+	}
 	if strings.Contains(string(buildReview(t, stackSetAssembly(t), nil, report.DefaultAssumptions()).Markdown()), "## Organization\n") {
 		t.Error("the StackSet-only review has an Organization section")
 	}

@@ -82,7 +82,13 @@ var serviceSettings = map[string]struct{ service, slr string }{
 	"AWS::Config::ConfigurationRecorder": {"config", "aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"},
 	"AWS::GuardDuty::Detector":           {"guardduty", "aws-service-role/guardduty.amazonaws.com/AWSServiceRoleForAmazonGuardDuty"},
 	"AWS::SecurityHub::Hub":              {"securityhub", "aws-service-role/securityhub.amazonaws.com/AWSServiceRoleForSecurityHub"},
-	"AWS::AccessAnalyzer::Analyzer":      {"access-analyzer", "aws-service-role/access-analyzer.amazonaws.com/AWSServiceRoleForAccessAnalyzer"},
+	// Organization mode's central configuration (audit account) and the
+	// designation (management account): the same service.
+	"AWS::SecurityHub::OrganizationConfiguration": {"securityhub", "aws-service-role/securityhub.amazonaws.com/AWSServiceRoleForSecurityHub"},
+	"AWS::SecurityHub::PolicyAssociation":         {"securityhub", "aws-service-role/securityhub.amazonaws.com/AWSServiceRoleForSecurityHub"},
+	"AWS::SecurityHub::ConfigurationPolicy":       {"securityhub", "aws-service-role/securityhub.amazonaws.com/AWSServiceRoleForSecurityHub"},
+	"AWS::SecurityHub::DelegatedAdmin":            {"securityhub", "aws-service-role/securityhub.amazonaws.com/AWSServiceRoleForSecurityHub"},
+	"AWS::AccessAnalyzer::Analyzer":               {"access-analyzer", "aws-service-role/access-analyzer.amazonaws.com/AWSServiceRoleForAccessAnalyzer"},
 	// Inspector has no CloudFormation type: constructs/inspector's custom
 	// resource stands for it.
 	"Custom::InspectorScans": {"inspector2", "aws-service-role/inspector2.amazonaws.com/AWSServiceRoleForAmazonInspector2"},
@@ -231,6 +237,12 @@ func (p physical) arn(lid string) string {
 		return fmt.Sprintf("arn:aws:guardduty:%s:%s:detector/%s", r, a, n)
 	case "AWS::SecurityHub::Hub":
 		return fmt.Sprintf("arn:aws:securityhub:%s:%s:hub/default", r, a)
+	// Both ids are made by Security Hub (the Id and FindingAggregatorArn
+	// attributes).
+	case "AWS::SecurityHub::ConfigurationPolicy":
+		return fmt.Sprintf("arn:aws:securityhub:%s:%s:configuration-policy/%s", r, a, fakeUUID(lid))
+	case "AWS::SecurityHub::FindingAggregator":
+		return fmt.Sprintf("arn:aws:securityhub:%s:%s:finding-aggregator/%s", r, a, fakeUUID(lid))
 	case "AWS::AccessAnalyzer::Analyzer":
 		return fmt.Sprintf("arn:aws:access-analyzer:%s:%s:analyzer/%s", r, a, n)
 	case "AWS::Config::ConfigurationRecorder":
@@ -429,6 +441,17 @@ func tamperTargets(t testing.TB, s assembly.Stack, logBucketPrefix string) []tam
 			add(tamperTarget{label: label, service: "guardduty", rtype: "detector", arn: arn})
 		case "AWS::SecurityHub::Hub":
 			add(tamperTarget{label: label, service: "securityhub", rtype: "hub", arn: arn})
+		case "AWS::SecurityHub::ConfigurationPolicy":
+			add(tamperTarget{label: label, service: "securityhub", rtype: "configuration-policy", arn: arn})
+		case "AWS::SecurityHub::FindingAggregator":
+			add(tamperTarget{label: label, service: "securityhub", rtype: "finding-aggregator", arn: arn})
+		case "AWS::SecurityHub::OrganizationConfiguration", "AWS::SecurityHub::PolicyAssociation", "AWS::SecurityHub::DelegatedAdmin":
+			// The organization's Security Hub configuration
+			// (UpdateOrganizationConfiguration, Start/
+			// StartConfigurationPolicyDisassociation, Enable/
+			// DisableOrganizationAdminAccount) has no resource type of its
+			// own: every changing securityhub action is a service cell
+			// below (serviceSettings).
 		case "AWS::AccessAnalyzer::Analyzer":
 			add(tamperTarget{label: label, service: "access-analyzer", rtype: "analyzer", arn: arn})
 		case "AWS::Config::ConfigurationRecorder":
@@ -630,6 +653,10 @@ func TestTamperMatrix(t *testing.T) {
 	worlds := []*accessWorld{
 		newAccessWorld(t, "single", config.Example(), exampleAssembly(t)),
 		newAccessWorld(t, "hub", hubCfg(t), hubAssembly(t)),
+		// The management, log archive and audit accounts' own stacks;
+		// the audit account's home stack holds Security Hub central
+		// configuration.
+		newAccessWorld(t, "organization", orgModeCfg(t), orgModeAssembly(t)),
 	}
 	var cells []tamperCell
 	for _, w := range worlds {

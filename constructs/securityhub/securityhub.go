@@ -5,6 +5,7 @@ package securityhub
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -119,9 +120,7 @@ func New(scope constructs.Construct, id string, props Props) *Hub {
 	if props.NoStandards && len(props.Standards) > 0 {
 		panic("securityhub: NoStandards and Standards are both set; leave one out")
 	}
-	if !props.NoStandards && len(props.Standards) == 0 {
-		props.Standards = DefaultStandards
-	}
+	props.Standards = props.EnabledStandards()
 	if len(props.Standards) > 0 {
 		standards := constructs.NewConstruct(c, jsii.String("Standards"))
 		for _, s := range props.Standards {
@@ -151,14 +150,36 @@ func New(scope constructs.Construct, id string, props Props) *Hub {
 // disabledControls are the global-resource controls of a standard, each
 // with its reason, when GlobalResourcesRegion is set; nil otherwise.
 func disabledControls(stack awscdk.Stack, standard string, props Props) *[]*awssecurityhub.CfnStandard_StandardsControlProperty {
-	globalRegion := props.GlobalResourcesRegion
-	if globalRegion == "" {
+	var out []*awssecurityhub.CfnStandard_StandardsControlProperty
+	for _, c := range DisabledControls(props, *stack.Region()) {
+		if c.Standard != standard {
+			continue
+		}
+		out = append(out, &awssecurityhub.CfnStandard_StandardsControlProperty{
+			StandardsControlArn: jsii.String(ControlArn(*stack.Partition(), *stack.Region(), *stack.Account(), standard, c.ID)),
+			Reason:              jsii.String(fmt.Sprintf("%s checks global resources, which AWS Config records in %s only; Security Hub checks it there", c.Control, props.GlobalResourcesRegion)),
+		})
+	}
+	if len(out) == 0 {
 		return nil
 	}
-	var out []*awssecurityhub.CfnStandard_StandardsControlProperty
-	region := *stack.Region()
+	return &out
+}
+
+// DisabledControls are the controls a Hub with props disables in region,
+// in props order: the global-resource controls of its standards when
+// GlobalResourcesRegion is set, except those that do not exist in region.
+// Organization mode's configuration policy (constructs/securityhubcentral)
+// is derived from the same list. region may be an unresolved token (a
+// StackSet template), which cannot be looked up.
+func DisabledControls(props Props, region string) []Control {
+	if props.GlobalResourcesRegion == "" {
+		return nil
+	}
+	standards := props.EnabledStandards()
+	var out []Control
 	for _, c := range props.GlobalResourceControls {
-		if c.Standard != standard {
+		if !slices.Contains(standards, c.Standard) {
 			continue
 		}
 		// A control that does not exist in this region does not run here:
@@ -169,15 +190,21 @@ func disabledControls(stack awscdk.Stack, standard string, props Props) *[]*awss
 		if props.Availability != nil && !*awscdk.Token_IsUnresolved(jsii.String(region)) && !props.Availability.ControlAvailable(c.Control, region) {
 			continue
 		}
-		out = append(out, &awssecurityhub.CfnStandard_StandardsControlProperty{
-			StandardsControlArn: jsii.String(ControlArn(*stack.Partition(), *stack.Region(), *stack.Account(), standard, c.ID)),
-			Reason:              jsii.String(fmt.Sprintf("%s checks global resources, which AWS Config records in %s only; Security Hub checks it there", c.Control, globalRegion)),
-		})
+		out = append(out, c)
 	}
-	if len(out) == 0 {
+	return out
+}
+
+// EnabledStandards are the standards a Hub with props enables: Standards,
+// DefaultStandards when it is empty, none with NoStandards.
+func (p Props) EnabledStandards() []string {
+	switch {
+	case p.NoStandards:
 		return nil
+	case len(p.Standards) == 0:
+		return DefaultStandards
 	}
-	return &out
+	return p.Standards
 }
 
 // ControlArn is the ARN of a standard's control in an account and region;
