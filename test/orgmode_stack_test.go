@@ -29,8 +29,8 @@ func TestOrganizationStack(t *testing.T) {
 	var got []string
 	for _, lid := range sortedIDs(org) {
 		r := org.Template.Resources[lid]
-		if r.Type != "AWS::Organizations::Policy" {
-			continue
+		if r.Type != "AWS::Organizations::Policy" || r.Properties["Type"] == "RESOURCE_CONTROL_POLICY" {
+			continue // the RCP: TestResourceControlPolicyTemplate
 		}
 		name := r.Properties["Name"].(string)
 		got = append(got, name)
@@ -78,6 +78,13 @@ func TestOrganizationReview(t *testing.T) {
 			if !strings.Contains(md, row) {
 				t.Errorf("the review lacks %s", row)
 			}
+		}
+	}
+	rcp, _ := stacks.ResourceControl(cfg, "aws")
+	for _, st := range rcp.Document["Statement"].([]any) {
+		row := fmt.Sprintf("| %s (%s) | RESOURCE_CONTROL_POLICY | %s | %s |", rcp.Name, stacks.OrganizationStackName(cfg), strings.Join(stacks.ResourceControlTargets(cfg), ", "), st.(map[string]any)["Sid"])
+		if !strings.Contains(md, row) {
+			t.Errorf("the review lacks %s", row)
 		}
 	}
 	if strings.Contains(string(buildReview(t, stackSetAssembly(t), nil, report.DefaultAssumptions()).Markdown()), "## Organization\n") {
