@@ -88,7 +88,7 @@ func (r *Review) organizationSection(b *bytes.Buffer) {
 			p("| %s (%s) | %s | %s | %s | %s | %s |\n", pol.name, pol.stack, pol.typ, strings.Join(pol.targets, ", "), st["Sid"], what, except)
 		}
 	}
-	p("\nNot built yet in organization mode: the organization trail, the delegated administrators (GuardDuty, Security Hub central configuration, Config aggregator, Access Analyzer) and the alarms on `AssumeRoot`; members keep their own trail through the StackSets. The same stack turns on centralized root access (trusted access for IAM, root credentials management, root sessions).\n\n")
+	p("\nNot built yet in organization mode: the organization trail, the delegated administrators (GuardDuty, Security Hub central configuration, Config aggregator, Access Analyzer); members keep their own trail through the StackSets. The same stack turns on centralized root access (trusted access for IAM, root credentials management, root sessions); the management account's alarm CentralizedRootSessions fires on every sts:AssumeRoot.\n\n")
 }
 
 // short renders a policy value on one line, lists joined by ", " and cut

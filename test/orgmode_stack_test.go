@@ -87,6 +87,25 @@ func TestOrganizationReview(t *testing.T) {
 			t.Errorf("the review lacks %s", row)
 		}
 	}
+	// The AssumeRoot alarm: in the management account's alarm list, with
+	// no Security Hub or CIS control, and nowhere else.
+	root := "| baseline-CentralizedRootSessions | none (baseline alarm) | `{ ($.eventSource = \"sts.amazonaws.com\") && ($.eventName = \"AssumeRoot\") }` |"
+	mgmt, _ := cfg.OrgAccount(cfg.Organization.ManagementAccount)
+	found := 0
+	for _, sec := range strings.Split(md, "#### Alarms: ")[1:] {
+		name, _, _ := strings.Cut(sec, "\n")
+		want := name == mgmt.Name+"-"+mgmt.HomeRegion
+		got := strings.Contains(sec, root)
+		if got {
+			found++
+		}
+		if got != want {
+			t.Errorf("alarms of %s: CentralizedRootSessions listed %v, want %v", name, got, want)
+		}
+	}
+	if found != 1 {
+		t.Errorf("CentralizedRootSessions is in %d alarm lists of the review, want 1 (the management account's)", found)
+	}
 	if strings.Contains(string(buildReview(t, stackSetAssembly(t), nil, report.DefaultAssumptions()).Markdown()), "## Organization\n") {
 		t.Error("the StackSet-only review has an Organization section")
 	}
