@@ -38,9 +38,9 @@ const (
 // kms:RetireGrant permission is not effective in an RCP, even if the
 // Action element specifies an asterisk (*) as a wildcard"
 // (https://docs.aws.amazon.com/kms/latest/developerguide/resource-control-policies.html).
-// iam-simulate would deny them; AWS does not, so they are no cells (the
-// grantee that may retire a grant is named by the grant, which only the
-// key's own account creates).
+// iam-simulate would deny them; AWS does not, so they are no cells
+// (retiring a grant takes access away; kms:CreateGrant, which gives it, is a
+// cell and is denied to outsiders).
 var rcpNotEffective = map[string]string{
 	"kms:RetireGrant": "https://docs.aws.amazon.com/kms/latest/developerguide/resource-control-policies.html",
 }
