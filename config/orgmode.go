@@ -21,8 +21,13 @@ type Guardrails struct {
 	// the guardrail denies exempt (besides the StackSet execution role).
 	// Default: none.
 	BreakGlassRoles []string `yaml:"breakGlassRoles"`
-	// ResourceControlPolicy asks for the guardrail RCP. Not built yet: true
-	// is refused. Default: false.
+	// ResourceControlPolicy attaches the resource control policy
+	// (policies/organization/rcp-baseline-logs.json) to the target OUs and
+	// the log archive and audit accounts: the baseline's log buckets and log
+	// keys cannot be used by principals outside the organization, nor by AWS
+	// services acting for accounts outside it. The policy type
+	// RESOURCE_CONTROL_POLICY must be enabled on the organization's root
+	// first. Default: false.
 	ResourceControlPolicy bool `yaml:"resourceControlPolicy"`
 }
 
@@ -154,9 +159,6 @@ func (c *Config) orgModeProblems() problems {
 	// that no config promises what the templates do not hold.
 	if o.OrganizationTrail && !o.ControlTower {
 		ps.addf("organization.organizationTrail", "the organization trail is not built yet (issue 15); set organizationTrail: false (members keep their own trail through the StackSets)")
-	}
-	if g.ResourceControlPolicy {
-		ps.addf("organization.guardrails.resourceControlPolicy", "the resource control policy is not built yet (issue 15); set resourceControlPolicy: false")
 	}
 	if g.RegionDeny && !g.ServiceControlPolicy {
 		ps.addf("organization.guardrails.regionDeny", "is a statement of the guardrail SCP; set serviceControlPolicy: true, or regionDeny: false")

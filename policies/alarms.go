@@ -49,6 +49,11 @@ type AlarmParams struct {
 	LargeInstanceSizes []string // EC2 size suffixes, e.g. "4xlarge"
 	AdminRoleName      string   // IAM role name (no path) of the admin role
 	BreakGlassUsers    []string // IAM user names of the break-glass users
+	// ManagementAccount says the account is organization mode's management
+	// account, the one account that starts centralized root sessions
+	// (sts:AssumeRoot). Not a template value: entries that require it have
+	// a fixed pattern that only makes sense there.
+	ManagementAccount bool
 }
 
 // DefaultAlarmParams returns the defaults: LargeInstanceSizes is the AWS
@@ -63,6 +68,10 @@ const (
 	RequiresLargeInstanceSizes = "largeInstanceSizes"
 	RequiresAdminRoleName      = "adminRoleName"
 	RequiresBreakGlassUsers    = "breakGlassUsers"
+	// RequiresManagementAccount keeps an entry to organization mode's
+	// management account (AlarmParams.ManagementAccount); the entry need
+	// not be templated.
+	RequiresManagementAccount = "managementAccount"
 )
 
 // RequirementMet reports whether p provides what the entry requires; an entry
@@ -77,6 +86,8 @@ func (a Alarm) RequirementMet(p AlarmParams) bool {
 		return p.AdminRoleName != ""
 	case RequiresBreakGlassUsers:
 		return len(p.BreakGlassUsers) > 0
+	case RequiresManagementAccount:
+		return p.ManagementAccount
 	}
 	return false
 }
@@ -85,11 +96,11 @@ func (a Alarm) RequirementMet(p AlarmParams) bool {
 // templated entry the template executed over p. Parameter values are checked
 // so that nothing can break out of the quoted strings of the pattern.
 func (a Alarm) RenderPattern(p AlarmParams) (string, error) {
-	if !a.Template {
-		return a.Pattern, nil
-	}
 	if !a.RequirementMet(p) {
 		return "", fmt.Errorf("alarm %s: requires %s", a.ID, a.Requires)
+	}
+	if !a.Template {
+		return a.Pattern, nil
 	}
 	if err := p.validate(); err != nil {
 		return "", fmt.Errorf("alarm %s: %w", a.ID, err)
@@ -142,6 +153,7 @@ func sampleParams() AlarmParams {
 	p := DefaultAlarmParams()
 	p.AdminRoleName = "ExampleAdminRole"
 	p.BreakGlassUsers = []string{"example-break-glass-1", "example-break-glass-2"}
+	p.ManagementAccount = true
 	return p
 }
 
@@ -228,7 +240,7 @@ var (
 	pascalCaseRe  = regexp.MustCompile(`^[A-Z][A-Za-z0-9]*$`)
 	securityHubRe = regexp.MustCompile(`^CloudWatch\.[1-9][0-9]*$`)
 	statistics    = []string{"Average", "Maximum", "Minimum", "SampleCount", "Sum"}
-	requirements  = []string{RequiresAdminRoleName, RequiresBreakGlassUsers, RequiresLargeInstanceSizes}
+	requirements  = []string{RequiresAdminRoleName, RequiresBreakGlassUsers, RequiresLargeInstanceSizes, RequiresManagementAccount}
 )
 
 // checkAlarm checks the values of one decoded entry, at path.
@@ -307,7 +319,7 @@ func (v *validator) checkAlarm(path string, a *Alarm) {
 		if !slices.Contains(requirements, a.Requires) {
 			bad("requires", "unknown requirement %q, want one of %s", a.Requires, strings.Join(requirements, ", "))
 		}
-		if !a.Template {
+		if !a.Template && a.Requires != RequiresManagementAccount {
 			bad("requires", "only templated entries can require a parameter")
 		}
 	}

@@ -53,6 +53,7 @@ func TestEmbeddedCatalogLoads(t *testing.T) {
 		"ConfigChanges", "SecurityGroupChanges", "NaclChanges", "NetworkGatewayChanges",
 		"RouteTableChanges", "VpcChanges", "OrganizationsChanges", "Ec2InstanceChanges",
 		"Ec2LargeInstanceLaunches", "AdminRoleUsage", "BreakGlassConsoleLogin", "RootActivityAny",
+		"CentralizedRootSessions",
 	}
 	if !slices.Equal(ids, want) {
 		t.Errorf("catalog ids (file order):\n got %q\nwant %q", ids, want)
@@ -65,6 +66,11 @@ func TestEmbeddedCatalogLoads(t *testing.T) {
 	}
 	if got := byID(t, "BreakGlassConsoleLogin").Requires; got != policies.RequiresBreakGlassUsers {
 		t.Errorf("BreakGlassConsoleLogin requires %q, want %q", got, policies.RequiresBreakGlassUsers)
+	}
+	// Only the management account starts centralized root sessions; the
+	// entry has a fixed pattern, so it is not templated.
+	if a := byID(t, "CentralizedRootSessions"); a.Requires != policies.RequiresManagementAccount || a.Template {
+		t.Errorf("CentralizedRootSessions requires %q (template %v), want %q, not templated", a.Requires, a.Template, policies.RequiresManagementAccount)
 	}
 }
 
@@ -125,6 +131,8 @@ func TestRenderPattern(t *testing.T) {
 			`{ ($.eventSource = "signin.amazonaws.com") && ($.eventName = "ConsoleLogin") && ($.userIdentity.type = "IAMUser") && (($.userIdentity.userName = "alice") || ($.userIdentity.userName = "breakglass-admin")) }`},
 		{"RootActivityAny", policies.AlarmParams{},
 			`{ ($.userIdentity.type = "Root") && ($.eventType != "AwsServiceEvent") }`},
+		{"CentralizedRootSessions", policies.AlarmParams{ManagementAccount: true},
+			`{ ($.eventSource = "sts.amazonaws.com") && ($.eventName = "AssumeRoot") }`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.id, func(t *testing.T) {
@@ -152,6 +160,7 @@ func TestRenderPatternErrors(t *testing.T) {
 		{"BreakGlassConsoleLogin", policies.DefaultAlarmParams(), "alarm BreakGlassConsoleLogin: requires breakGlassUsers"},
 		{"AdminRoleUsage", policies.DefaultAlarmParams(), "alarm AdminRoleUsage: requires adminRoleName"},
 		{"Ec2LargeInstanceLaunches", policies.AlarmParams{}, "alarm Ec2LargeInstanceLaunches: requires largeInstanceSizes"},
+		{"CentralizedRootSessions", policies.DefaultAlarmParams(), "alarm CentralizedRootSessions: requires managementAccount"},
 		{"AdminRoleUsage", policies.AlarmParams{AdminRoleName: `Admin") || ($.x = "`},
 			`alarm AdminRoleUsage: admin role name "Admin\") || ($.x = \"": not a valid IAM role name`},
 		{"BreakGlassConsoleLogin", policies.AlarmParams{BreakGlassUsers: []string{"ok", "bad*"}},
@@ -342,7 +351,7 @@ func TestParseAlarmsErrors(t *testing.T) {
 		{"requires on a plain entry", "alarms:\n" + entry(set("requires", "    requires: breakGlassUsers")),
 			[]string{"test.yaml:17: alarms[0].requires: only templated entries can require a parameter"}},
 		{"unknown requirement", "alarms:\n" + entry(set("securityHub", ""), set("controls", "    controls: []"), set("template", "    template: true"), set("requires", "    requires: adminRole")),
-			[]string{`test.yaml:17: alarms[0].requires: unknown requirement "adminRole", want one of adminRoleName, breakGlassUsers, largeInstanceSizes`}},
+			[]string{`test.yaml:17: alarms[0].requires: unknown requirement "adminRole", want one of adminRoleName, breakGlassUsers, largeInstanceSizes, managementAccount`}},
 		{"empty and duplicate controls", "alarms:\n" + entry(set("controls", `    controls: [CloudWatch.1, "", CloudWatch.1]`)),
 			[]string{
 				"test.yaml:4: alarms[0].controls: must not contain an empty string",

@@ -9,7 +9,9 @@ import (
 )
 
 // The organization guardrails of policies/organization (see its
-// README.md): service control policies for the target OUs.
+// README.md): service control policies for the target OUs, and the
+// resource control policy for the target OUs and the member accounts the
+// CDK deploys.
 //
 //go:embed organization/*.json
 var orgFS embed.FS
@@ -27,16 +29,28 @@ const (
 	// GuardrailRegions: no request outside the allowed regions, except to
 	// global services.
 	GuardrailRegions = "scp-regions"
+	// GuardrailResourceControl is the resource control policy: the
+	// baseline's log buckets and log keys only for principals of the
+	// organization and AWS services acting for it.
+	GuardrailResourceControl = "rcp-baseline-logs"
 )
 
 // GuardrailLists are the placeholders a guardrail template may use as a
 // whole JSON string ("${ExemptRoleArns}"): the string becomes a list.
-var GuardrailLists = []string{"ExemptRoleArns", "AllowedRegions"}
+var GuardrailLists = []string{"ExemptRoleArns", "AllowedRegions", "LogBucketArns", "LogKeyAliases"}
+
+// GuardrailTokens are the plain placeholders the guardrail templates may
+// use besides IAMTokens: ${OrganizationId}, the organization's o-... id.
+var GuardrailTokens = []string{"OrganizationId"}
 
 // SCPMaxChars is the size limit of a service control policy
 // (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html:
 // "Maximum size of a policy document", SCPs 5,120 characters).
 const SCPMaxChars = 5120
+
+// RCPMaxChars is the size limit of a resource control policy, the same
+// page's "Maximum size of a policy document", RCPs 5,120 characters.
+const RCPMaxChars = 5120
 
 // GuardrailNames lists the guardrail templates, sorted.
 func GuardrailNames() []string {
@@ -51,18 +65,45 @@ func GuardrailNames() []string {
 }
 
 // GuardrailPolicy returns the named template with every ${Token} of
-// IAMTokens replaced by values[Token] (plain text, as IAMPolicy does) and
+// IAMTokens or GuardrailTokens replaced by values[Token] (plain text, as IAMPolicy does) and
 // every string that is exactly "${List}" of GuardrailLists replaced by the
 // list lists[List]. A placeholder without a value, an empty list, or a
 // document over SCPMaxChars (minified) is an error.
 func GuardrailPolicy(name string, values map[string]string, lists map[string][]string) (map[string]any, error) {
+	doc, size, err := fillOrgPolicy(name, values, lists)
+	if err != nil {
+		return nil, err
+	}
+	if size > SCPMaxChars {
+		return nil, fmt.Errorf("guardrail %s: %d characters, over the SCP limit of %d; list fewer organization.guardrails.breakGlassRoles", name, size, SCPMaxChars)
+	}
+	return doc, nil
+}
+
+// ResourceControlPolicy is GuardrailPolicy for the resource control policy
+// (GuardrailResourceControl), with the RCP size limit.
+func ResourceControlPolicy(values map[string]string, lists map[string][]string) (map[string]any, error) {
+	name := GuardrailResourceControl
+	doc, size, err := fillOrgPolicy(name, values, lists)
+	if err != nil {
+		return nil, err
+	}
+	if size > RCPMaxChars {
+		return nil, fmt.Errorf("guardrail %s: %d characters, over the RCP limit of %d", name, size, RCPMaxChars)
+	}
+	return doc, nil
+}
+
+// fillOrgPolicy fills in a template of policies/organization and returns
+// it with its minified size.
+func fillOrgPolicy(name string, values map[string]string, lists map[string][]string) (map[string]any, int, error) {
 	raw, err := orgFS.ReadFile("organization/" + name + ".json")
 	if err != nil {
-		return nil, fmt.Errorf("guardrail %q: no such file in policies/organization (have %s)", name, strings.Join(GuardrailNames(), ", "))
+		return nil, 0, fmt.Errorf("guardrail %q: no such file in policies/organization (have %s)", name, strings.Join(GuardrailNames(), ", "))
 	}
 	var doc any
 	if err := json.Unmarshal(raw, &doc); err != nil {
-		return nil, fmt.Errorf("guardrail %s: %w", name, err)
+		return nil, 0, fmt.Errorf("guardrail %s: %w", name, err)
 	}
 	var problems []string
 	var walk func(v any) any
@@ -94,7 +135,8 @@ func GuardrailPolicy(name string, values map[string]string, lists map[string][]s
 			return tokenPattern.ReplaceAllStringFunc(x, func(t string) string {
 				token := t[2 : len(t)-1]
 				val, ok := values[token]
-				if !ok || !slices.Contains(IAMTokens, token) || tokenPattern.MatchString(val) {
+				known := slices.Contains(IAMTokens, token) || slices.Contains(GuardrailTokens, token)
+				if !ok || !known || tokenPattern.MatchString(val) {
 					problems = append(problems, "no value for "+t)
 					return t
 				}
@@ -106,11 +148,8 @@ func GuardrailPolicy(name string, values map[string]string, lists map[string][]s
 	doc = walk(doc)
 	if len(problems) > 0 {
 		slices.Sort(problems)
-		return nil, fmt.Errorf("guardrail %s: %s", name, strings.Join(slices.Compact(problems), ", "))
+		return nil, 0, fmt.Errorf("guardrail %s: %s", name, strings.Join(slices.Compact(problems), ", "))
 	}
 	min, _ := json.Marshal(doc)
-	if len(min) > SCPMaxChars {
-		return nil, fmt.Errorf("guardrail %s: %d characters, over the SCP limit of %d; list fewer organization.guardrails.breakGlassRoles", name, len(min), SCPMaxChars)
-	}
-	return doc.(map[string]any), nil
+	return doc.(map[string]any), len(min), nil
 }

@@ -37,6 +37,8 @@ func TestResolveDefaults(t *testing.T) {
 		"Ec2InstanceChanges":     policies.OffNotEnabled,
 		"AdminRoleUsage":         "requires adminRoleName, which is not set",
 		"BreakGlassConsoleLogin": "requires breakGlassUsers, which is not set",
+		// Only in organization mode's management account (stacks.AlarmParams).
+		"CentralizedRootSessions": "requires managementAccount, which is not set",
 	}
 	for id, reason := range off {
 		if reason != want[id] {

@@ -202,7 +202,13 @@ func stackSection(b *bytes.Buffer, a AccountReview, s StackReview) {
 		p("Each alarm counts the events its metric filter matches on the trail's log group.\n\n")
 		p("| Alarm | Controls | Pattern | Fires at | Recipients |\n|---|---|---|---|---|\n")
 		for _, al := range s.Alarms {
-			p("| %s | %s | %s | %s | %s |\n", cell(al.Name), cell(strings.Join(al.Controls, ", ")), code(al.Pattern), cell(al.Threshold), cell(strings.Join(al.Recipients, ", ")))
+			// As in the alarm's description: an entry that satisfies no
+			// Security Hub or CIS control says so.
+			controls := strings.Join(al.Controls, ", ")
+			if controls == "" && al.Entry != "" {
+				controls = "none (baseline alarm)"
+			}
+			p("| %s | %s | %s | %s | %s |\n", cell(al.Name), cell(controls), code(al.Pattern), cell(al.Threshold), cell(strings.Join(al.Recipients, ", ")))
 		}
 		p("\n")
 	}

@@ -56,6 +56,16 @@ func (r *Review) organizationSection(b *bytes.Buffer) {
 	p("every changing action on every resource of the StackSet member templates; the StackSet execution role and the break-glass roles get exactly what they get without the SCPs; ")
 	p("a session from centralized root access (`sts:AssumeRoot`) keeps its task actions; outside the configured regions only the exempted global services answer. ")
 	p("Removing any statement makes the proof fail.\n\n")
+	for _, pol := range found {
+		if pol.typ == "RESOURCE_CONTROL_POLICY" {
+			p("The resource control policy %s keeps the baseline's log buckets and log keys from principals outside the organization and from AWS services acting for accounts outside it; ", pol.name)
+			p("RCPs do not apply to the management account either ([AWS](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html)), and it only takes effect once the RCP policy type is enabled on the root. ")
+			p("The evaluator proves it (`test/orgrcp_test.go`) over every S3 and KMS action of the Service Authorization Reference on the log archive's and a member's log buckets, objects and keys: ")
+			p("an outsider whose bucket or key policy allows the request is denied, a principal of the organization gets what it gets without the RCP, ")
+			p("and CloudTrail, AWS Config, S3 server access logging and CloudWatch Logs are allowed when they act for an account of the organization and denied when they act for one outside it. ")
+			p("Its Except column holds the conditions under which a statement denies.\n\n")
+		}
+	}
 	p("| Policy | Type | Attached to | Statement | Denies | Except |\n|---|---|---|---|---|---|\n")
 	for _, pol := range found {
 		for _, st := range pol.statements {
@@ -81,7 +91,7 @@ func (r *Review) organizationSection(b *bytes.Buffer) {
 		}
 	}
 	r.securityHubAdministration(b)
-	p("\nNot built yet in organization mode: the organization trail, the other delegated administrators (GuardDuty, Config aggregator, Access Analyzer, Inspector) and the alarms on `AssumeRoot`; members keep their own trail through the StackSets. The same stack turns on centralized root access (trusted access for IAM, root credentials management, root sessions).\n\n")
+	p("\nNot built yet in organization mode: the organization trail, the other delegated administrators (GuardDuty, Config aggregator, Access Analyzer, Inspector); members keep their own trail through the StackSets. The same stack turns on centralized root access (trusted access for IAM, root credentials management, root sessions); the management account's alarm CentralizedRootSessions fires on every sts:AssumeRoot.\n\n")
 }
 
 // securityHubAdministration writes who administers Security Hub, read

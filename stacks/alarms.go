@@ -17,11 +17,20 @@ import (
 // AlarmParams are the values acc's templated alarm patterns are rendered
 // with. The admin role exists in every account; the break-glass users only
 // in the account that holds the groups (acc itself, or the hub's identity
-// account), so only that account alarms on their sign-in.
+// account), so only that account alarms on their sign-in. Centralized root
+// sessions start only in organization mode's management account: "You must
+// use credentials from an AWS Organizations management account or a
+// delegated administrator account for IAM to call AssumeRoot"
+// (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoot.html),
+// and the baseline registers no delegated administrator for IAM. The
+// caller's trail records the AssumeRoot event
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-track-privileged-tasks.html),
+// so the alarm on it is in that account.
 func AlarmParams(cfg *config.Config, acc config.Account) policies.AlarmParams {
 	p := policies.AlarmParams{
 		LargeInstanceSizes: acc.Alarms.LargeInstanceSizes,
 		AdminRoleName:      acc.Access.Roles.Admin.Name,
+		ManagementAccount:  cfg.Organization.OrgMode() && acc.Name == cfg.Organization.ManagementAccount,
 	}
 	if cfg.IdentityAccount(acc).ID == acc.ID {
 		p.BreakGlassUsers = acc.Access.BreakGlassUsers

@@ -10,6 +10,7 @@ import (
 
 	"github.com/secure-baseline/cdk-baseline/config"
 	"github.com/secure-baseline/cdk-baseline/constructs/rootaccess"
+	"github.com/secure-baseline/cdk-baseline/policies"
 )
 
 // OrganizationStackName is the management account's organization stack:
@@ -27,7 +28,7 @@ const guardrailPartition = "aws"
 // NewOrganizationStack builds organization mode's stack in the management
 // account's home region: the guardrail SCPs (AWS::Organizations::Policy,
 // which only the management account can create) attached to every target
-// OU. It panics, as the constructs do, if a guardrail cannot be filled in
+// OU, and the resource control policy when it is asked for. It panics, as the constructs do, if a guardrail cannot be filled in
 // (config validation keeps that from happening).
 func NewOrganizationStack(app constructs.Construct, cfg *config.Config) awscdk.Stack {
 	mgmt, ok := cfg.OrgAccount(cfg.Organization.ManagementAccount)
@@ -49,6 +50,22 @@ func NewOrganizationStack(app constructs.Construct, cfg *config.Config) awscdk.S
 			Content:     g.Document,
 			TargetIds:   jsii.Strings(cfg.Organization.OrganizationalUnits...),
 			Description: jsii.String("Security baseline guardrail (policies/organization/" + g.Name[len("baseline-"):] + ".json); exempt: StackSet execution role and break-glass roles"),
+		})
+	}
+	// The resource control policy, on the OUs and on the log archive and
+	// audit accounts. The policy type must be enabled on the root first
+	// (README "Organization mode", deploy steps): CloudFormation cannot.
+	rcp, err := ResourceControl(cfg, guardrailPartition)
+	if err != nil {
+		panic("stacks: " + err.Error())
+	}
+	if rcp != nil {
+		awsorganizations.NewCfnPolicy(scope, jsii.String(rcp.Name), &awsorganizations.CfnPolicyProps{
+			Name:        jsii.String(rcp.Name),
+			Type:        jsii.String("RESOURCE_CONTROL_POLICY"),
+			Content:     rcp.Document,
+			TargetIds:   jsii.Strings(ResourceControlTargets(cfg)...),
+			Description: jsii.String("Security baseline log buckets and keys only for the organization (policies/organization/" + policies.GuardrailResourceControl + ".json)"),
 		})
 	}
 	// Centralized root access: the root-user guardrail leaves members'

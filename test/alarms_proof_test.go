@@ -33,6 +33,7 @@ func proofParams() policies.AlarmParams {
 	p := policies.DefaultAlarmParams()
 	p.AdminRoleName = "FullAdminRole"
 	p.BreakGlassUsers = []string{"alice", "breakglass-admin"}
+	p.ManagementAccount = true
 	return p
 }
 
@@ -51,7 +52,8 @@ func (e expectation) name() string {
 }
 
 // real reports whether the record is a copy of a real or upstream-published
-// record, not one written for this project.
+// record (AWS documentation examples under aws-docs/ included), not one
+// written for this project.
 func (e expectation) real() bool { return !strings.HasPrefix(e.Record, "synthetic/") }
 
 func readExpectations(t *testing.T) []expectation {
@@ -218,4 +220,68 @@ func TestAlarmPatternsAgainstCloudTrailRecords(t *testing.T) {
 		fmt.Fprintf(&table, "%-26s %5d %9d  %s\n", a.ID, real[a.ID], synthetic[a.ID], strings.Join(a.Controls, ", "))
 	}
 	t.Log(table.String())
+}
+
+// centralizedRootRecord is the AssumeRoot record of the IAM User Guide,
+// "Track privileged tasks in AWS CloudTrail"
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-track-privileged-tasks.html),
+// copied in testdata/cloudtrail/aws-docs (NOTICE.md there).
+const centralizedRootRecord = "aws-docs/iam-assumeroot-s3unlockbucketpolicy.json"
+
+// TestCentralizedRootSessionsAlarm: the AssumeRoot entry fires on AWS's
+// documented AssumeRoot record, and on the same call refused (an attempt
+// matters as much); it fires on no other STS call of the corpus (every
+// record with eventSource sts.amazonaws.com and another eventName: the
+// negative cases), and the root-user entries (RootAccountUsage,
+// RootActivityAny) do not fire on the AssumeRoot call, whose caller is an
+// assumed role: without this entry no alarm would see a root session start.
+func TestCentralizedRootSessionsAlarm(t *testing.T) {
+	byID := map[string]*filterpattern.Pattern{}
+	for _, a := range proofCatalog(t) {
+		p, err := filterpattern.Parse(a.Pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byID[a.ID] = p
+	}
+	alarm := byID["CentralizedRootSessions"]
+	record := readRecord(t, expectation{Record: centralizedRootRecord}).(map[string]any)
+	if !alarm.MatchValue(record) {
+		t.Errorf("CentralizedRootSessions does not fire on AWS's AssumeRoot record")
+	}
+	refused := map[string]any{}
+	for k, v := range record {
+		refused[k] = v
+	}
+	delete(refused, "responseElements")
+	refused["errorCode"], refused["errorMessage"] = "AccessDenied", "not authorized to perform: sts:AssumeRoot"
+	if !alarm.MatchValue(refused) {
+		t.Errorf("CentralizedRootSessions does not fire on a refused AssumeRoot call")
+	}
+	for _, id := range []string{"RootAccountUsage", "RootActivityAny"} {
+		if byID[id].MatchValue(record) {
+			t.Errorf("%s fires on the AssumeRoot call: the README's account of which alarm sees what is wrong", id)
+		}
+	}
+	negatives := 0
+	for _, name := range allRecords(t) {
+		e := expectation{Record: name}
+		if base, idx, ok := strings.Cut(name, "["); ok {
+			i := 0
+			fmt.Sscanf(idx, "%d]", &i)
+			e = expectation{Record: base, Index: &i}
+		}
+		r, _ := readRecord(t, e).(map[string]any)
+		if r == nil || r["eventSource"] != "sts.amazonaws.com" || r["eventName"] == "AssumeRoot" {
+			continue
+		}
+		negatives++
+		if alarm.MatchValue(r) {
+			t.Errorf("CentralizedRootSessions fires on %s (%v)", name, r["eventName"])
+		}
+	}
+	if negatives < 3 {
+		t.Fatalf("only %d other STS records in the corpus: the negative cases are gone", negatives)
+	}
+	t.Logf("CentralizedRootSessions: fires on AWS's AssumeRoot record and its refused twin, not on %d other STS records", negatives)
 }

@@ -40,6 +40,7 @@ type orgCase struct {
 	simCase
 	AllowIgnoredContextKeys bool       `json:"allowIgnoredContextKeys,omitempty"`
 	SCPs                    []orgLevel `json:"serviceControlPolicies,omitempty"`
+	RCPs                    []orgLevel `json:"resourceControlPolicies,omitempty"`
 }
 
 type orgResult struct {
@@ -51,6 +52,10 @@ type orgResult struct {
 			OrgIdentifier string   `json:"orgIdentifier"`
 			Deny          []string `json:"deny"`
 		} `json:"scp"`
+		RCP []struct {
+			OrgIdentifier string   `json:"orgIdentifier"`
+			Deny          []string `json:"deny"`
+		} `json:"rcp"`
 		Identity struct{ Deny []string } `json:"identity"`
 		Resource struct{ Deny []string } `json:"resource"`
 	} `json:"matched"`
@@ -60,6 +65,15 @@ type orgResult struct {
 func (r orgResult) scpDenies() []string {
 	var out []string
 	for _, l := range r.Matched.SCP {
+		out = append(out, l.Deny...)
+	}
+	return out
+}
+
+// rcpDenies are the resource control policy statements that denied.
+func (r orgResult) rcpDenies() []string {
+	var out []string
+	for _, l := range r.Matched.RCP {
 		out = append(out, l.Deny...)
 	}
 	return out

@@ -22,7 +22,7 @@ organization:
   managementAccount: Management
   logArchiveAccount: LogArchive
   auditAccount: Audit
-  guardrails: {breakGlassRoles: [BreakGlass]}
+  guardrails: {breakGlassRoles: [BreakGlass], resourceControlPolicy: true}
   id: o-a1b2c3d4e5
 accounts:
   - name: Management
@@ -39,7 +39,7 @@ func TestOrgModeConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := cfg.Organization
-	if !o.OrgMode() || o.OrganizationTrail || !o.Guardrails.ServiceControlPolicy || !o.Guardrails.RegionDeny || o.Guardrails.ResourceControlPolicy || o.ControlTower {
+	if !o.OrgMode() || o.OrganizationTrail || !o.Guardrails.ServiceControlPolicy || !o.Guardrails.RegionDeny || !o.Guardrails.ResourceControlPolicy || o.ControlTower {
 		t.Errorf("defaults: %+v", o)
 	}
 	if a, ok := cfg.OrgAccount(o.AuditAccount); !ok || a.ID != "777777777777" {
@@ -82,7 +82,7 @@ func TestOrgModeConfigErrors(t *testing.T) {
 			`o.yaml:9: organization.auditAccount: "Management" is the management account, where no service control policy applies; use a member account for the audit (security tooling) account`},
 		{"the log archive is the management account", rep("logArchiveAccount: LogArchive", "logArchiveAccount: Management"),
 			`o.yaml:8: organization.logArchiveAccount: "Management" is the management account, where no service control policy applies; use a member account for the log archive account`},
-		{"audit equal to log archive under Control Tower", rep("auditAccount: Audit\n  guardrails: {breakGlassRoles: [BreakGlass]}", "auditAccount: LogArchive\n  controlTower: true\n  organizationTrail: false\n  guardrails: {regionDeny: false}"),
+		{"audit equal to log archive under Control Tower", rep("auditAccount: Audit\n  guardrails: {breakGlassRoles: [BreakGlass], resourceControlPolicy: true}", "auditAccount: LogArchive\n  controlTower: true\n  organizationTrail: false\n  guardrails: {regionDeny: false}"),
 			`o.yaml:9: organization.auditAccount: "LogArchive" is also the log archive account; Control Tower keeps Log Archive and Audit in two accounts: name its Audit account here`},
 		{"an account that is not in accounts", rep("auditAccount: Audit", "auditAccount: Security"),
 			`o.yaml:9: organization.auditAccount: "Security" is not the name of an account in accounts; add the audit (security tooling) account there (it gets its own per-account stacks)`},
@@ -98,16 +98,14 @@ o.yaml:10: organization.id: is set but organization.managementAccount is empty; 
 			`o.yaml:11: organization.id: "o-A1B2" is not an organization id like o-a1b2c3d4e5 (o- and 10 to 32 lower-case letters or digits)`},
 		{"SELF from a delegated admin", rep("deployerAccount: Management", "deployerAccount: Audit"),
 			`o.yaml:5: organization.deployerAccount: "Audit" deploys with callAs SELF, which only the management account (Management) may; set deployerAccount: Management, or callAs: DELEGATED_ADMIN`},
-		{"Control Tower and a second organization trail", rep("  guardrails: {breakGlassRoles: [BreakGlass]}", "  controlTower: true\n  organizationTrail: true\n  guardrails: {regionDeny: false}"),
+		{"Control Tower and a second organization trail", rep("  guardrails: {breakGlassRoles: [BreakGlass], resourceControlPolicy: true}", "  controlTower: true\n  organizationTrail: true\n  guardrails: {regionDeny: false}"),
 			`o.yaml:11: organization.organizationTrail: Control Tower already runs an organization trail into its Log Archive account, and a second one would log every event twice at the cost of a second trail; set organizationTrail: false`},
-		{"Control Tower and the region-deny SCP", rep("  guardrails: {breakGlassRoles: [BreakGlass]}", "  controlTower: true\n  organizationTrail: false"),
+		{"Control Tower and the region-deny SCP", rep("  guardrails: {breakGlassRoles: [BreakGlass], resourceControlPolicy: true}", "  controlTower: true\n  organizationTrail: false"),
 			`o.yaml:5: organization.guardrails.regionDeny: Control Tower works across regions in a way the region-deny SCP breaks; set regionDeny: false and use Control Tower's Region deny control (https://docs.aws.amazon.com/controltower/latest/userguide/primary-region-deny-policy.html)`},
-		{"region deny without the SCP", rep("{breakGlassRoles: [BreakGlass]}", "{serviceControlPolicy: false}"),
+		{"region deny without the SCP", rep("{breakGlassRoles: [BreakGlass], resourceControlPolicy: true}", "{serviceControlPolicy: false}"),
 			`o.yaml:5: organization.guardrails.regionDeny: is a statement of the guardrail SCP; set serviceControlPolicy: true, or regionDeny: false`},
 		{"the organization trail, not built yet", rep("  guardrails:", "  organizationTrail: true\n  guardrails:"),
 			`o.yaml:10: organization.organizationTrail: the organization trail is not built yet (issue 15); set organizationTrail: false (members keep their own trail through the StackSets)`},
-		{"the resource control policy, not built yet", rep("{breakGlassRoles: [BreakGlass]}", "{resourceControlPolicy: true}"),
-			`o.yaml:10: organization.guardrails.resourceControlPolicy: the resource control policy is not built yet (issue 15); set resourceControlPolicy: false`},
 		{"Security Hub delegated with securityHub.mode skip", rep("notifications: {emails: [security@example.com]}\n", "notifications: {emails: [security@example.com]}\nsecurityHub: {mode: skip}\n"),
 			`o.yaml:6: organization.delegatedAdministrators.securityHub: the audit account's configuration policy would enable Security Hub in every member account, but securityHub.mode is skip; set securityHub.mode create, or delegatedAdministrators.securityHub false
 o.yaml:6: organization.delegatedAdministrators.securityHub: the audit account Audit holds the finding aggregator of central configuration in its own hub, but its securityHub.mode is skip; set it create, or delegatedAdministrators.securityHub false`},

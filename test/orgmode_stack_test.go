@@ -29,8 +29,8 @@ func TestOrganizationStack(t *testing.T) {
 	var got []string
 	for _, lid := range sortedIDs(org) {
 		r := org.Template.Resources[lid]
-		if r.Type != "AWS::Organizations::Policy" {
-			continue
+		if r.Type != "AWS::Organizations::Policy" || r.Properties["Type"] == "RESOURCE_CONTROL_POLICY" {
+			continue // the RCP: TestResourceControlPolicyTemplate
 		}
 		name := r.Properties["Name"].(string)
 		got = append(got, name)
@@ -95,6 +95,32 @@ func TestOrganizationReview(t *testing.T) {
 		if !strings.Contains(sh, want) {
 			t.Errorf("the review's Security Hub part lacks %q:\n%.1500s", want, sh)
 		}
+	}
+	rcp, _ := stacks.ResourceControl(cfg, "aws")
+	for _, st := range rcp.Document["Statement"].([]any) {
+		row := fmt.Sprintf("| %s (%s) | RESOURCE_CONTROL_POLICY | %s | %s |", rcp.Name, stacks.OrganizationStackName(cfg), strings.Join(stacks.ResourceControlTargets(cfg), ", "), st.(map[string]any)["Sid"])
+		if !strings.Contains(md, row) {
+			t.Errorf("the review lacks %s", row)
+		}
+	}
+	// The AssumeRoot alarm: in the management account's alarm list, with
+	// no Security Hub or CIS control, and nowhere else.
+	root := "| baseline-CentralizedRootSessions | none (baseline alarm) | `{ ($.eventSource = \"sts.amazonaws.com\") && ($.eventName = \"AssumeRoot\") }` |"
+	mgmt, _ := cfg.OrgAccount(cfg.Organization.ManagementAccount)
+	found := 0
+	for _, sec := range strings.Split(md, "#### Alarms: ")[1:] {
+		name, _, _ := strings.Cut(sec, "\n")
+		want := name == mgmt.Name+"-"+mgmt.HomeRegion
+		got := strings.Contains(sec, root)
+		if got {
+			found++
+		}
+		if got != want {
+			t.Errorf("alarms of %s: CentralizedRootSessions listed %v, want %v", name, got, want)
+		}
+	}
+	if found != 1 {
+		t.Errorf("CentralizedRootSessions is in %d alarm lists of the review, want 1 (the management account's)", found)
 	}
 	if strings.Contains(string(buildReview(t, stackSetAssembly(t), nil, report.DefaultAssumptions()).Markdown()), "## Organization\n") {
 		t.Error("the StackSet-only review has an Organization section")

@@ -566,6 +566,18 @@ describe('service and resource control policies', () => {
     assert.deepEqual(r.errors, []);
     assert.equal(r.decision, 'ExplicitlyDenied');
   });
+  test('an RCP level may list no policy (RCPFullAWSAccess is implied); an SCP level may not', async () => {
+    const rcp = { name: 'rcp', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:DeleteBucket', Resource: '*' }] } };
+    const s3 = { ...base, action: 's3:DeleteBucket', resource: 'arn:aws:s3:::baseline-logs', resourceAccount: MEMBER };
+    const empty = await simulateCase({ ...s3, resourceControlPolicies: [{ orgIdentifier: 'r-ab12', policies: [] }, { orgIdentifier: MEMBER, policies: [] }] });
+    assert.deepEqual(empty.errors, []);
+    assert.equal(empty.decision, 'Allowed');
+    const onAccount = await simulateCase({ ...s3, resourceControlPolicies: [{ orgIdentifier: 'r-ab12', policies: [] }, { orgIdentifier: MEMBER, policies: [rcp] }] });
+    assert.equal(onAccount.decision, 'ExplicitlyDenied');
+    const scp = await simulateCase({ ...base, serviceControlPolicies: [{ orgIdentifier: 'r-ab12', policies: [] }] });
+    assert.equal(scp.decision, 'Error');
+    assert.match(scp.errors.join(' '), /at least one policy/);
+  });
   test('a misspelt action in an SCP is an error, not a decision', async () => {
     const bad = { name: 'bad', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'cloudtrail:StopLoging', Resource: '*' }] } };
     const r = await simulateCase({ ...base, serviceControlPolicies: levels(fullAccess, bad) });

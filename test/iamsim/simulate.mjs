@@ -47,7 +47,8 @@
 //    as in AWS (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html);
 //    so a level needs an Allow (AWS's FullAWSAccess) besides its deny-list policies. Without
 //    the field no SCP applies (the management account, or an account outside an organization).
-//    RCPs (resourceControlPolicies): iam-simulate adds RCPFullAWSAccess at each level itself.
+//    RCPs (resourceControlPolicies): iam-simulate adds RCPFullAWSAccess at each level itself (and
+//    rejects it given by hand: an RCP may only Deny), so an RCP level may list no policy.
 //
 // What this script adds to runSimulation, so that a case cannot pass by accident:
 //  * every Action/NotAction in every policy is checked against iam-data (runSimulation
@@ -337,7 +338,9 @@ export async function simulateCase(c, index = 0) {
       'permissionBoundaries',
       errors
     );
-    const orgPolicies = (field) => {
+    // An SCP level needs a policy (AWS's FullAWSAccess, or the request is denied there); an
+    // RCP level may have none, since iam-simulate adds RCPFullAWSAccess to every level itself.
+    const orgPolicies = (field, mayBeEmpty) => {
       const list = c[field];
       if (list === undefined || list === null) return [];
       if (!Array.isArray(list)) {
@@ -345,15 +348,16 @@ export async function simulateCase(c, index = 0) {
         return [];
       }
       return list.map((level, i) => {
-        if (!isPlainObject(level) || typeof level.orgIdentifier !== 'string' || level.orgIdentifier === '' || !Array.isArray(level.policies) || level.policies.length === 0) {
-          errors.push(`${field}[${i}] must be {"orgIdentifier": "<root, OU or account id>", "policies": [<at least one policy>]}`);
+        if (!isPlainObject(level) || typeof level.orgIdentifier !== 'string' || level.orgIdentifier === '' || !Array.isArray(level.policies) || (level.policies.length === 0 && !mayBeEmpty)) {
+          const policies = mayBeEmpty ? '[<policies>]' : '[<at least one policy>]';
+          errors.push(`${field}[${i}] must be {"orgIdentifier": "<root, OU or account id>", "policies": ${policies}}`);
           return { orgIdentifier: '', policies: [] };
         }
         return { orgIdentifier: level.orgIdentifier, policies: namedPolicies(level.policies, `${field}[${i}].policies`, errors) };
       });
     };
-    const scps = orgPolicies('serviceControlPolicies');
-    const rcps = orgPolicies('resourceControlPolicies');
+    const scps = orgPolicies('serviceControlPolicies', false);
+    const rcps = orgPolicies('resourceControlPolicies', true);
     if (errors.length) return out;
 
     // Every IAM role has a trust policy; without one iam-simulate would let a same-account
