@@ -3,6 +3,7 @@ package test
 import (
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -188,6 +189,56 @@ func TestOrganizationTrailStack(t *testing.T) {
 		}
 		if deps := manifestStackDeps(t, a.Dir)[o.Name]; len(deps) != 0 {
 			t.Errorf("the organization stack depends on %v and names nothing there", deps)
+		}
+	})
+}
+
+// TestOrganizationAlarmsNameTheAccount: every record of the alarm proof's
+// CloudTrail corpus that an alarm fires on carries recipientAccountId, a
+// 12-digit account id, so the organization alarm's Account dimension (and
+// with it the notification) names the account. The dimension comes from the
+// field, not a constant: AWS documents recipientAccountId as "the account ID
+// that received this event"
+// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html).
+// Negative test: a record without the field is caught.
+func TestOrganizationAlarmsNameTheAccount(t *testing.T) {
+	alarms := proofCatalog(t)
+	type fired struct {
+		name   string
+		record any
+	}
+	var hits []fired
+	for _, e := range readExpectations(t) {
+		if len(e.Fires) > 0 {
+			hits = append(hits, fired{e.name(), readRecord(t, e)})
+		}
+	}
+	account := regexp.MustCompile(`^[0-9]{12}$`)
+	named := func(record any) bool {
+		m, _ := record.(map[string]any)
+		id, _ := m["recipientAccountId"].(string)
+		return account.MatchString(id)
+	}
+	missing := 0
+	for _, h := range hits {
+		if !named(h.record) {
+			missing++
+			t.Errorf("%s fires an alarm but has no recipientAccountId: its organization alarm would name no account", h.name)
+		}
+	}
+	t.Logf("%d records fire one of %d alarms; %d lack recipientAccountId", len(hits), len(alarms), missing)
+	if len(hits) == 0 {
+		t.Fatal("no record fires an alarm")
+	}
+	t.Run("negative: a record without recipientAccountId is caught", func(t *testing.T) {
+		m := map[string]any{}
+		for k, v := range hits[0].record.(map[string]any) {
+			if k != "recipientAccountId" {
+				m[k] = v
+			}
+		}
+		if named(m) {
+			t.Error("the check passes a record without recipientAccountId")
 		}
 	})
 }
