@@ -242,3 +242,37 @@ func TestOrganizationAlarmsNameTheAccount(t *testing.T) {
 		}
 	})
 }
+
+// TestOrganizationTrailTamperTargets: every resource of the organization
+// trail and its alarms has a place in the tamper matrix (tamperTargets
+// fails the test on a type it cannot map), and the trail, its log group,
+// its key and the trusted-access setting are targets with changing actions
+// from the Service Authorization Reference.
+func TestOrganizationTrailTamperTargets(t *testing.T) {
+	cfg := orgModeCfg(t)
+	org := stack(t, orgModeAssembly(t), stacks.OrganizationStackName(cfg))
+	part := org
+	part.Template.Resources = map[string]assembly.Resource{}
+	for id, r := range org.Template.Resources {
+		path, _ := r.Metadata["aws:cdk:path"].(string)
+		if strings.HasPrefix(path, org.Name+"/OrganizationTrail/") || strings.HasPrefix(path, org.Name+"/OrganizationAlarms/") {
+			part.Template.Resources[id] = r
+		}
+	}
+	targets := tamperTargets(t, part, "baseline-")
+	want := map[string]bool{"cloudtrail trail": false, "logs log-group": false, "kms key": false, "organizations ": false, "cloudwatch alarm": false}
+	cells := 0
+	for _, tg := range targets {
+		k := tg.service + " " + tg.rtype
+		if _, ok := want[k]; ok && len(tg.actions) > 0 {
+			want[k] = true
+		}
+		cells += len(tg.actions)
+	}
+	for k, ok := range want {
+		if !ok {
+			t.Errorf("no tamper target %q with changing actions", k)
+		}
+	}
+	t.Logf("%d resources of the organization trail and alarms: %d targets, %d changing actions", len(part.Template.Resources), len(targets), cells)
+}
