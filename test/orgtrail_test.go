@@ -1,7 +1,9 @@
 package test
 
 import (
+	"encoding/json"
 	"fmt"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -10,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/secure-baseline/cdk-baseline/constructs/naming"
+	"github.com/secure-baseline/cdk-baseline/constructs/organizationtrail"
 	"github.com/secure-baseline/cdk-baseline/policies"
 	"github.com/secure-baseline/cdk-baseline/report/assembly"
 	"github.com/secure-baseline/cdk-baseline/stacks"
@@ -275,4 +278,50 @@ func TestOrganizationTrailTamperTargets(t *testing.T) {
 		}
 	}
 	t.Logf("%d resources of the organization trail and alarms: %d targets, %d changing actions", len(part.Template.Resources), len(targets), cells)
+}
+
+// TestOrganizationTrailTrustedAccess: the trusted-access call fits
+// botocore's Organizations model and the SAR (checkSDKCall), and the
+// handler makes it against moto's Organizations
+// (test/moto/trusted_access_handler.py, which says what moto cannot check).
+func TestOrganizationTrailTrustedAccess(t *testing.T) {
+	c := organizationtrail.TrustedAccessCall()
+	if err := checkSDKCall(t, botocoreDataDir(t), c.Service, c.Action, c.Permission, c.Parameters); err != nil {
+		t.Error(err)
+	}
+	if err := checkSDKCall(t, botocoreDataDir(t), c.Service, c.Action, "cloudtrail:CreateTrail", c.Parameters); err == nil {
+		t.Error("the check passes a permission that is not the call's")
+	}
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 is not on PATH; CI runs this check")
+	}
+	if exec.Command(python, "-c", "import moto").Run() != nil {
+		t.Skip("moto is not installed (pip install 'moto[all]'); CI runs this check")
+	}
+	out, err := exec.Command(python, filepath.Join("moto", "trusted_access_handler.py"),
+		filepath.Join(goldenDir, "organization-mode", "Management-organization.template.json")).Output()
+	steps := 0
+	for _, line := range strings.Split(string(out), "\n") {
+		if !strings.HasPrefix(line, "{") {
+			continue
+		}
+		var s struct {
+			Step, Answer string
+			OK           bool
+		}
+		if err := json.Unmarshal([]byte(line), &s); err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		steps++
+		if !s.OK {
+			t.Errorf("%s: %s", s.Step, line)
+		}
+	}
+	if err != nil && !t.Failed() {
+		t.Fatalf("trusted_access_handler.py: %v", err)
+	}
+	if steps != 2 {
+		t.Errorf("%d steps ran, want 2", steps)
+	}
 }
