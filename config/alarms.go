@@ -12,6 +12,12 @@ import (
 // alarm per entry of the catalog (policies/alarms.yaml) on the log group
 // that receives the account's CloudTrail events, each notifying the alarm
 // topic. Every entry that is not opt-in is on by default.
+//
+// In organization mode with the organization trail, the top-level settings
+// also choose the organization alarms on that trail's log group in the
+// management account (stacks.OrganizationAlarmAccount), which name the
+// account of each event; StackSet members then have no trail log group and
+// no alarms of their own, unless organization.memberTrails keeps them.
 type Alarms struct {
 	// LogGroupName names an existing CloudWatch Logs log group, in the
 	// account's home region, that receives the account's CloudTrail events.

@@ -48,9 +48,20 @@ type Organization struct {
 	// organization: its trail and Config stay, and the parts that would
 	// conflict with it must be turned off. Default: false.
 	ControlTower bool `yaml:"controlTower"`
-	// OrganizationTrail asks for the organization trail in the management
-	// account. Not built yet: true is refused. Default: false.
+	// OrganizationTrail builds the organization trail in the management
+	// account's organization stack: multi-region, log file validation,
+	// delivered into the log archive account's bucket with its key, and
+	// to a log group in the management account whose security alarms name
+	// the account of each event. Under Control Tower, which runs its own,
+	// it must be false. Default: true (defaults.yaml).
 	OrganizationTrail bool `yaml:"organizationTrail"`
+	// MemberTrails keeps the StackSet members' own trail, log group and
+	// alarms beside the organization trail. Each member then records its
+	// management events twice, and CloudTrail charges the second copy
+	// (https://aws.amazon.com/cloudtrail/pricing/). Without the
+	// organization trail members keep their own trail anyway. Default:
+	// false (the organization trail and its alarms cover the members).
+	MemberTrails bool `yaml:"memberTrails"`
 	// Guardrails are the service and resource control policies attached
 	// to the organizational units.
 	Guardrails Guardrails `yaml:"guardrails"`

@@ -60,6 +60,19 @@ var roleNamePattern = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 // OrgMode reports whether organization mode is on.
 func (o *Organization) OrgMode() bool { return o.ManagementAccount != "" }
 
+// OrganizationTrailOn reports whether the organization trail is built (a
+// valid config never asks for it under Control Tower).
+func (o *Organization) OrganizationTrailOn() bool {
+	return o.OrgMode() && o.OrganizationTrail && !o.ControlTower
+}
+
+// MembersWithoutTrail reports whether the StackSet members get no trail
+// of their own: the organization trail logs them, and its alarms in the
+// management account watch them.
+func (o *Organization) MembersWithoutTrail() bool {
+	return o.OrganizationTrailOn() && !o.MemberTrails
+}
+
 // accountNamed returns the index of the accounts entry called name, or -1.
 func (c *Config) accountNamed(name string) int {
 	return slices.IndexFunc(c.Accounts, func(a Account) bool { return a.Name == name })
@@ -155,10 +168,8 @@ func (c *Config) orgModeProblems() problems {
 	}
 	ps = append(ps, c.securityHubDelegationProblems()...)
 	g := o.Guardrails
-	// Flags for parts not built yet are refused rather than ignored, so
-	// that no config promises what the templates do not hold.
-	if o.OrganizationTrail && !o.ControlTower {
-		ps.addf("organization.organizationTrail", "the organization trail is not built yet (issue 15); set organizationTrail: false (members keep their own trail through the StackSets)")
+	if o.MemberTrails && !o.OrganizationTrail {
+		ps.addf("organization.memberTrails", "keeps the members' own trails beside the organization trail, but organizationTrail is false, so members keep their own trail anyway; remove memberTrails")
 	}
 	if g.RegionDeny && !g.ServiceControlPolicy {
 		ps.addf("organization.guardrails.regionDeny", "is a statement of the guardrail SCP; set serviceControlPolicy: true, or regionDeny: false")

@@ -180,7 +180,9 @@ func archiveKeyArnProblems(cfg *Config, isSet func(path string) bool) problems {
 		switch {
 		case archive >= 0 && archive != i:
 			ps.addf(path, "the log archive's key belongs to accounts[%d] (logArchive: true); set archiveKeyArn there, or remove it here", archive)
-		case acc.Trail.Mode != ModeCreate && archive != i:
+		case acc.Trail.Mode != ModeCreate && archive != i && !(cfg.Organization.OrganizationTrailOn() && acc.Name == cfg.Organization.LogArchiveAccount):
+			// (The organization trail's log archive holds an archive
+			// whatever its own trail.)
 			ps.addf(path, "this account has no log archive (trail.mode %s); remove archiveKeyArn", acc.Trail.Mode)
 		case m == nil || m[1] != acc.HomeRegion || m[2] != acc.ID:
 			ps.addf(path, "%q is not a key of this account in its home region; use arn:aws:kms:%s:%s:key/<key id>, as the output LogArchiveKeyArn of stack %s-%s shows after its first deploy", arn, acc.HomeRegion, acc.ID, acc.Name, acc.HomeRegion)

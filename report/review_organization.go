@@ -90,8 +90,70 @@ func (r *Review) organizationSection(b *bytes.Buffer) {
 			p("| %s (%s) | %s | %s | %s | %s | %s |\n", pol.name, pol.stack, pol.typ, strings.Join(pol.targets, ", "), st["Sid"], what, except)
 		}
 	}
+	p("\nThe same stack turns on centralized root access (trusted access for IAM, root credentials management, root sessions); the management account's alarm CentralizedRootSessions fires on every sts:AssumeRoot.\n\n")
+	r.organizationTrailSection(b)
 	r.securityHubAdministration(b)
-	p("\nNot built yet in organization mode: the organization trail, the other delegated administrators (GuardDuty, Config aggregator, Access Analyzer, Inspector); members keep their own trail through the StackSets. The same stack turns on centralized root access (trusted access for IAM, root credentials management, root sessions); the management account's alarm CentralizedRootSessions fires on every sts:AssumeRoot.\n\n")
+	p("\nNot built yet in organization mode: the other delegated administrators (GuardDuty, Config aggregator, Access Analyzer, Inspector).\n\n")
+}
+
+// organizationTrailSection describes the organization trail, read from the
+// assembly (the trail with IsOrganizationTrail and the alarms beside it),
+// and what it costs a member account a month against per-account trails,
+// with the cost model's prices and usage (pricing.yaml). Without an
+// organization trail it says that members keep their own trail.
+func (r *Review) organizationTrailSection(b *bytes.Buffer) {
+	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
+	var stack, trail, bucket, key string
+	alarms := 0
+	for _, a := range r.Accounts {
+		for _, s := range a.Stacks {
+			found := false
+			for _, res := range s.Stack.Template.Resources {
+				if res.Type == "AWS::CloudTrail::Trail" && res.Properties["IsOrganizationTrail"] == true {
+					found = true
+					stack, trail = s.Stack.Name, fmt.Sprint(res.Properties["TrailName"])
+					bucket, key = fmt.Sprint(res.Properties["S3BucketName"]), fmt.Sprint(res.Properties["KMSKeyId"])
+				}
+			}
+			if found {
+				for _, res := range s.Stack.Template.Resources {
+					if res.Type == "AWS::CloudWatch::Alarm" {
+						alarms++
+					}
+				}
+			}
+		}
+	}
+	p("### Organization trail\n\n")
+	if trail == "" {
+		p("No organization trail (`organization.organizationTrail: false`, e.g. under Control Tower): every member keeps its own trail through the StackSets.\n\n")
+		return
+	}
+	p("%s in %s logs every account of the organization into bucket %s with key %s, and to a log group of the management account whose %d alarms name the account of each event (a metric dimension from `recipientAccountId`, one Metrics Insights contributor per account). ",
+		code(trail), code(stack), code(bucket), code(key), alarms)
+	p("Unless `organization.memberTrails` is true, StackSet members have no trail of their own; Security Hub CloudWatch.1-14 then fail in the members, whose accounts hold no metric filter.\n\n")
+	a := r.Assumptions
+	events, size := a.u("managementEventsPerMonth"), a.u("eventSizeKB")
+	gb := events * size / kbPerGB
+	ingest := gb * a.p("logsIngestionPerGB")
+	n := float64(alarms)
+	orgAlarms := n * a.p("metricsInsightsAlarmPerMetric")
+	ownAlarms := n * a.p("alarmPerMonth")
+	metrics := n * a.p("customMetricPerMonth")
+	second := events / 1e5 * a.p("cloudTrailManagementAdditionalCopyPer100k")
+	p("Cost of one member account a month, with the cost model's assumptions (%s management events, %s KB each; prices of %s, `report/pricing.yaml`, not a quote). ", count(events), num(size), a.AsOf)
+	p("The first copy of management events in each region is free and every further copy costs %s per 100,000 ([CloudTrail pricing](https://aws.amazon.com/cloudtrail/pricing/)); S3 storage of the log files is the same in every design and left out.\n\n", usd(a.p("cloudTrailManagementAdditionalCopyPer100k")))
+	p("| Design | CloudTrail | CloudWatch Logs ingestion | Alarms | Custom metrics | Total |\n|---|---|---|---|---|---|\n")
+	row := func(name string, ct, logs, al, m float64) {
+		p("| %s | %s | %s | %s | %s | %s |\n", name, money(ct), money(logs), money(al), money(m), money(ct+logs+al+m))
+	}
+	row("Organization trail only (default)", 0, ingest, orgAlarms, metrics)
+	row("Per-account trails only (`organizationTrail: false`)", 0, ingest, ownAlarms, metrics)
+	row("Both (`memberTrails: true`)", second, 2*ingest, orgAlarms+ownAlarms, 2*metrics)
+	p("\nIngestion: %s events x %s KB = %s GB x %s, in the management account for the organization trail, in the member for its own. ", count(events), num(size), num(round(gb, 2)), usd(a.p("logsIngestionPerGB")))
+	p("Alarms: %d per account, as Metrics Insights alarms at %s per account's time series, or as standard alarms at %s; custom metrics: %d per account at %s (an upper bound: a dimensioned metric exists only for accounts with a matching event). ",
+		alarms, usd(a.p("metricsInsightsAlarmPerMetric")), usd(a.p("alarmPerMonth")), alarms, usd(a.p("customMetricPerMonth")))
+	p("Both trails add the second copy: %s events / 100,000 x %s = %s a member a month.\n\n", count(events), usd(a.p("cloudTrailManagementAdditionalCopyPer100k")), money(second))
 }
 
 // securityHubAdministration writes who administers Security Hub, read

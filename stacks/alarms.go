@@ -69,6 +69,10 @@ func addSecurityAlarms(stack awscdk.Stack, cfg *config.Config, acc config.Accoun
 		logGroup = trail.LogGroup
 	case acc.Alarms.LogGroupName != "":
 		logGroup = awslogs.LogGroup_FromLogGroupName(stack, jsii.String("CloudTrailLogGroup"), jsii.String(acc.Alarms.LogGroupName))
+	case acc.StackSetMember && cfg.Organization.MembersWithoutTrail():
+		// The organization alarms (organization.go) watch this member's
+		// events in the management account.
+		return nil
 	default:
 		awscdk.Annotations_Of(stack).AddWarningV2(jsii.String("baseline:alarms-without-log-group"), jsii.String(
 			"no security alarms: this account has no baseline trail and alarms.logGroupName is not set; "+

@@ -7,6 +7,7 @@ import (
 
 	"github.com/secure-baseline/cdk-baseline/config"
 	"github.com/secure-baseline/cdk-baseline/constructs/audittrail"
+	"github.com/secure-baseline/cdk-baseline/constructs/naming"
 )
 
 // ArchiveKeyArn is how acc's stack in region names the log archive's key,
@@ -55,3 +56,37 @@ func ArchiveKeyArn(stack awscdk.Stack, cfg *config.Config, acc config.Account, r
 // archiveID is the construct id of the log archive in its owner's home
 // stack.
 const archiveID = "LogArchive"
+
+// organizationTrailWriter is the organization trail as a writer of acc's
+// archive, when acc is the organization's log archive account and the
+// organization trail is on.
+func organizationTrailWriter(cfg *config.Config, acc config.Account) (audittrail.Writer, bool) {
+	o := cfg.Organization
+	if !o.OrganizationTrailOn() || acc.Name != o.LogArchiveAccount || acc.StackSetMember {
+		return audittrail.Writer{}, false
+	}
+	mgmt, ok := cfg.OrgAccount(o.ManagementAccount)
+	if !ok {
+		return audittrail.Writer{}, false
+	}
+	return audittrail.Writer{AccountID: mgmt.ID, Region: mgmt.HomeRegion, TrailName: naming.OrganizationTrailName, OrganizationID: o.ID}, true
+}
+
+// OrganizationTrailKeyArn is how the organization trail, in the management
+// account, names the log archive account's key: by the key ARN that
+// account's trail.archiveKeyArn gives, or else by the key's alias ARN.
+// Another account's key can only be named by one of those two: "To specify
+// a KMS key in a different AWS account, you must use its key ARN or alias
+// ARN" (https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id),
+// and CloudTrail's KmsKeyId takes "a fully specified ARN to an alias" or
+// "to a key" (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_CreateTrail.html).
+// Both are literals known before the first deploy of the organization
+// stack (the alias is deterministic, alias/baseline/cloudtrail); the key
+// ARN, once set, does not change when someone re-points the alias.
+func OrganizationTrailKeyArn(cfg *config.Config, partition string) string {
+	archive, _ := cfg.OrgAccount(cfg.Organization.LogArchiveAccount)
+	if arn := archive.Trail.ArchiveKeyArn; arn != "" {
+		return arn
+	}
+	return audittrail.KeyAliasArn(partition, archive.HomeRegion, archive.ID)
+}

@@ -67,6 +67,14 @@ func addAuditTrail(stack awscdk.Stack, cfg *config.Config, acc config.Account) (
 				writers = append(writers, audittrail.Writer{AccountID: a.ID, Region: a.HomeRegion})
 			}
 		}
+		if w, ok := organizationTrailWriter(cfg, acc); ok {
+			writers = append(writers, w)
+		}
+		if acc.Trail.Mode != config.ModeCreate && acc.StackSetMember && acc.RegionalServices.AWSConfig.Mode == config.ModeCreate {
+			// A member without its own trail (MemberAccount) keeps its
+			// bucket and key for AWS Config's snapshots.
+			writers = append(writers, audittrail.Writer{AccountID: acc.ID, NoTrail: true})
+		}
 		if len(writers) > 0 {
 			b := acc.Trail.Bucket
 			props := audittrail.ArchiveProps{

@@ -43,6 +43,14 @@ const (
 
 // MemberAccount is the account the member templates are built for: every
 // account of the target OUs, whose id is only known at deploy time.
+//
+// With the organization trail (and not organization.memberTrails), a
+// member has no trail of its own: the organization trail logs its events
+// into the log archive account, and the organization alarms in the
+// management account watch them, naming the account. A second trail would
+// be a second, paid copy of every management event
+// (https://aws.amazon.com/cloudtrail/pricing/). The member keeps its log
+// bucket and key for AWS Config.
 func MemberAccount(cfg *config.Config) config.Account {
 	acc := config.Account{Name: "Member", ID: *awscdk.Aws_ACCOUNT_ID(), StackSetMember: true, Settings: cfg.Settings}
 	if SecurityHubDelegated(cfg) {
@@ -60,6 +68,9 @@ func MemberAccount(cfg *config.Config) config.Account {
 		// findings to that account's default event bus, members' included
 		// (https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-cwe-integration-types.html).
 		acc.SecurityHub.Mode = config.ModeSkip
+	}
+	if cfg.Organization.MembersWithoutTrail() {
+		acc.Trail.Mode = config.ModeSkip
 	}
 	return acc
 }

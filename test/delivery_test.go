@@ -316,6 +316,12 @@ func newDWorld(t testing.TB, label string, cfg *config.Config, asm *assembly.Ass
 		keys: map[string]*dKey{}, topics: map[string]map[string]any{}, topicKy: map[string]string{}, roles: map[string]*iamRole{}}
 	for _, st := range asm.Stacks {
 		if len(resourcesOfType(st, "AWS::CloudFormation::StackSet")) > 0 {
+			if cfg.Organization.OrgMode() {
+				// The deployer stack delivers nothing itself; its member
+				// templates deliver into each member's own bucket, in an
+				// account known only at deploy time.
+				continue
+			}
 			t.Fatalf("%s: StackSet templates are not read here", label)
 		}
 		s := &dStack{Stack: st, iam: readIAM(t, st)}
@@ -438,6 +444,9 @@ func (w *dWorld) cases(t testing.TB) []deliveryCase {
 						}
 					}
 				}
+				if p["IsOrganizationTrail"] == true {
+					add(w.organizationTrailCases(t, label, trail, p["TrailName"], bucketArn, owner, bp)...)
+				}
 				key := w.key(t, s.str(t, p["KMSKeyId"], id), id)
 				c = buildCase(t, "cloudtrail-kms-encrypt", label+" trail encrypts a log file", "", "kms:GenerateDataKey", key.arn, "",
 					map[string]any{"aws:SourceArn": trail, "kms:EncryptionContext:aws:cloudtrail:arn": trail})
@@ -462,14 +471,23 @@ func (w *dWorld) cases(t testing.TB) []deliveryCase {
 				add(c, twin(c, "another service", func(d *deliveryCase) { d.Principal = "events.amazonaws.com" }))
 				groupArn := strings.TrimSuffix(s.str(t, p["CloudWatchLogsLogGroupArn"], id), ":*")
 				session := fmt.Sprintf("arn:aws:sts::%s:assumed-role/%s/CloudTrailSession", s.Account, role.Name)
+				streams := []string{"%s:log-stream:" + s.Account + "_CloudTrail_%s"}
+				if p["IsOrganizationTrail"] == true {
+					// A member account's stream, under the prefix AWS's
+					// role policy for organization trails names,
+					// <organization id>_*.
+					streams = append(streams, "%s:log-stream:"+w.cfg.Organization.ID+"_"+orgMemberAccount+"_CloudTrail_%s")
+				}
 				for _, region := range regionsLogged {
-					stream := fmt.Sprintf("%s:log-stream:%s_CloudTrail_%s", groupArn, s.Account, region)
-					for _, action := range []string{"logs:CreateLogStream", "logs:PutLogEvents"} {
-						c := buildCase(t, "cloudtrail-logs-put", fmt.Sprintf("%s trail role %s on %s", label, action, stream), session, action, stream, "", map[string]any{})
-						c.IdentityPolicies = role.Policies
-						add(c,
-							twin(c, "another log group", func(d *deliveryCase) { d.Resource = strings.Replace(stream, ":log-group:", ":log-group:other", 1) }),
-							twin(c, "foreign account's log group", func(d *deliveryCase) { d.Resource = foreign(stream) }))
+					for _, format := range streams {
+						stream := fmt.Sprintf(format, groupArn, region)
+						for _, action := range []string{"logs:CreateLogStream", "logs:PutLogEvents"} {
+							c := buildCase(t, "cloudtrail-logs-put", fmt.Sprintf("%s trail role %s on %s", label, action, stream), session, action, stream, "", map[string]any{})
+							c.IdentityPolicies = role.Policies
+							add(c,
+								twin(c, "another log group", func(d *deliveryCase) { d.Resource = strings.Replace(stream, ":log-group:", ":log-group:other", 1) }),
+								twin(c, "foreign account's log group", func(d *deliveryCase) { d.Resource = foreign(stream) }))
+						}
 					}
 				}
 			case "AWS::Logs::LogGroup":
@@ -575,6 +593,51 @@ func (w *dWorld) cases(t testing.TB) []deliveryCase {
 	return out
 }
 
+// orgMemberAccount is a member account of the organization that no
+// accounts entry names: the organization trail logs it all the same.
+const orgMemberAccount = "123456789012"
+
+// otherOrganization is an organization that is not the config's.
+const otherOrganization = "o-zzzzzzzzzz"
+
+// organizationTrailCases are an organization trail writing a member
+// account's log and digest files under AWSLogs/<organization id>/<member>/,
+// the folder AWS's bucket policy for an organization trail grants
+// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html#org-trail-bucket-policy),
+// with twins: a trail of another account, a member account's own trail of
+// the same name, another organization's trail into its own folder, and a
+// write without bucket-owner-full-control.
+func (w *dWorld) organizationTrailCases(t testing.TB, label, trail string, trailName any, bucketArn, owner string, bp map[string]any) []deliveryCase {
+	t.Helper()
+	org := w.cfg.Organization.ID
+	if org == "" {
+		t.Fatalf("%s: an organization trail in a config without organization.id", label)
+	}
+	home := strings.Split(trail, ":")[3]
+	var out []deliveryCase
+	for _, region := range regionsLogged {
+		for _, f := range []struct{ path, key string }{
+			{"cloudtrail-s3-logs", fmt.Sprintf("AWSLogs/%s/%s/CloudTrail/%s/2026/12/01/%s_CloudTrail_%s_20261201T1205Z_a1B2c3D4e5F6g7H8.json.gz", org, orgMemberAccount, region, orgMemberAccount, region)},
+			{"cloudtrail-s3-digest", fmt.Sprintf("AWSLogs/%s/%s/CloudTrail-Digest/%s/2026/12/01/%s_CloudTrail-Digest_%s_%s_%s_20261201T120000Z.json.gz", org, orgMemberAccount, region, orgMemberAccount, region, trailName, home)},
+		} {
+			c := buildCase(t, f.path, fmt.Sprintf("%s organization trail writes %s", label, f.key), "", "s3:PutObject", bucketArn+"/"+f.key, "",
+				map[string]any{"aws:SourceArn": trail, "s3:x-amz-acl": "bucket-owner-full-control"})
+			c = s3Case(c, owner, bp)
+			out = append(out, c,
+				twin(c, "foreign trail", func(d *deliveryCase) { d.Context["aws:SourceArn"] = foreign(trail) }),
+				twin(c, "the member's own trail of the same name", func(d *deliveryCase) {
+					d.Context["aws:SourceArn"] = strings.Replace(trail, ":"+strings.Split(trail, ":")[4]+":", ":"+orgMemberAccount+":", 1)
+				}),
+				twin(c, "another organization's trail into its own folder", func(d *deliveryCase) {
+					d.Context["aws:SourceArn"] = foreign(trail)
+					d.Resource = strings.Replace(d.Resource, "/AWSLogs/"+org+"/", "/AWSLogs/"+otherOrganization+"/", 1)
+				}),
+				twin(c, "without bucket-owner-full-control", func(d *deliveryCase) { d.Context["s3:x-amz-acl"] = "private" }))
+		}
+	}
+	return out
+}
+
 // publishCases are a service publishing to a topic for source (an alarm or
 // a rule) of account, and using the topic's key.
 func (w *dWorld) publishCases(t testing.TB, label, snsPath, kmsPath, topic, source, account string) []deliveryCase {
@@ -647,10 +710,15 @@ func deliveryWorlds(t testing.TB) []*dWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
+	orgCfg, err := config.Parse([]byte(deliveryOrgConfig), "delivery-org.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
 	return []*dWorld{
 		newDWorld(t, "example", config.Example(), exampleAssembly(t)),
 		newDWorld(t, "central-hub", hubCfg, deliveryHubAssembly(t)),
 		newDWorld(t, "trail-options", optsCfg, trailOptionsAssembly(t)),
+		newDWorld(t, "organization-mode", orgCfg, deliveryOrgAssembly(t)),
 	}
 }
 
@@ -894,4 +962,95 @@ func containsString(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// deliveryOrgConfig is organization mode with the organization trail; its
+// management account is not foreignAccount, which the twins use.
+var deliveryOrgConfig = strings.Replace(orgModeConfig, `"999999999999"`, `"666666666666"`, 1)
+
+var deliveryOrg cached
+
+func deliveryOrgAssembly(t testing.TB) *assembly.Assembly {
+	return deliveryOrg.config(t, deliveryOrgConfig, "delivery-org.yaml")
+}
+
+// TestOrganizationDeliveryProofCatchesBrokenPolicies breaks the log
+// archive's statement for the organization's folder and requires the
+// organization trail's cases to fail: without it the member accounts' log
+// files are denied; without its aws:SourceArn any trail may write there.
+func TestOrganizationDeliveryProofCatchesBrokenPolicies(t *testing.T) {
+	w := deliveryWorlds(t)[3]
+	if w.label != "organization-mode" {
+		t.Fatalf("world %s", w.label)
+	}
+	var orgCases []deliveryCase
+	for _, c := range w.cases(t) {
+		if strings.Contains(c.Name, "organization trail writes") {
+			orgCases = append(orgCases, c)
+		}
+	}
+	if len(orgCases) == 0 {
+		t.Fatal("the organization-mode world has no organization trail case")
+	}
+	if failures, _ := evaluateDelivery(t, orgCases); len(failures) > 0 {
+		t.Fatalf("the intact policies fail %d cases: %v", len(failures), failures[0])
+	}
+	orgStatement := func(st map[string]any) bool {
+		sid, _ := st["Sid"].(string)
+		return strings.HasPrefix(sid, "CloudTrailWritesOrganizationLogsOf")
+	}
+	for _, b := range []struct {
+		name                          string
+		change                        func([]map[string]any) []map[string]any
+		wantAllowedFail, wantTwinFail bool
+	}{
+		{"the statement for AWSLogs/<organization id>/ is gone", func(sts []map[string]any) []map[string]any {
+			var out []map[string]any
+			for _, st := range sts {
+				if !orgStatement(st) {
+					out = append(out, st)
+				}
+			}
+			return out
+		}, true, false},
+		{"the statement loses aws:SourceArn", func(sts []map[string]any) []map[string]any {
+			for _, st := range sts {
+				if orgStatement(st) {
+					delete(st["Condition"].(map[string]any)["StringEquals"].(map[string]any), "aws:SourceArn")
+				}
+			}
+			return sts
+		}, false, true},
+	} {
+		t.Run(b.name, func(t *testing.T) {
+			var cases []deliveryCase
+			for _, c := range orgCases {
+				doc, sts := copyDoc(t, c.ResourcePolicy)
+				before := len(jsonOf(t, sts))
+				sts = b.change(sts)
+				if len(jsonOf(t, sts)) == before {
+					t.Fatalf("%s: the breakage changed nothing", c.Name)
+				}
+				doc["Statement"] = sts
+				c.ResourcePolicy = doc
+				cases = append(cases, c)
+			}
+			failures, _ := evaluateDelivery(t, cases)
+			var allowedFail, twinFail int
+			for _, f := range failures {
+				if f.want == "Allowed" {
+					allowedFail++
+				} else {
+					twinFail++
+				}
+			}
+			t.Logf("%d cases: %d allowed cases and %d twins fail", len(cases), allowedFail, twinFail)
+			if b.wantAllowedFail && allowedFail == 0 {
+				t.Error("no allowed case fails")
+			}
+			if b.wantTwinFail && twinFail == 0 {
+				t.Error("no twin fails")
+			}
+		})
+	}
 }

@@ -1079,6 +1079,16 @@ func TestDeployOrderCatchesRaces(t *testing.T) {
 		{"a member trail without its dependency on the archive's home stack", trailOptionsAssembly,
 			func(t *testing.T, dir string) { dropStackDep(t, dir, "Cheap-us-east-1", "Archive-us-east-1") },
 			"Cheap-us-east-1: AuditTrail"},
+		{"the organization trail without its dependency on the log archive's home stack", orgModeAssembly,
+			func(t *testing.T, dir string) {
+				dropStackDep(t, dir, "Management-organization", "LogArchive-ap-northeast-1")
+			},
+			"Management-organization: OrganizationTrail"},
+		{"the organization alarms without their dependency on the management account's home stack", orgModeAssembly,
+			func(t *testing.T, dir string) {
+				dropStackDep(t, dir, "Management-organization", "Management-ap-northeast-1")
+			},
+			"arn:aws:sns:ap-northeast-1:999999999999:baseline-alarms"},
 		{"an account that delivers nothing to the archive depending on it", trailOptionsAssembly,
 			func(t *testing.T, dir string) {
 				editJSON(t, filepath.Join(dir, "manifest.json"), func(doc map[string]any) {

@@ -305,8 +305,20 @@ func TestGuardrailMatrix(t *testing.T) {
 	if len(guardrails) != 3 {
 		t.Fatalf("%d guardrails, want 3 (logs, services, regions)", len(guardrails))
 	}
-	asm := orgModeAssembly(t)
-	cells := guardrailCells(t, cfg, guardrails, orgMemberStacks(t, asm, cfg, orgMember))
+	// The member templates with their own trail and alarms
+	// (organization.memberTrails: true): the guardrails protect those too.
+	// The default member templates (the organization trail logs them) hold
+	// a subset of their resources, so the matrix covers both.
+	asm := orgMemberTrailsAssembly(t)
+	members := orgMemberStacks(t, asm, cfg, orgMember)
+	for i, d := range orgMemberStacks(t, orgModeAssembly(t), cfg, orgMember) {
+		for id, r := range d.Template.Resources {
+			if full, ok := members[i].Template.Resources[id]; !ok || full.Type != r.Type {
+				t.Errorf("%s: %s (%s) of the default member template is not in the one with member trails", d.Name, id, r.Type)
+			}
+		}
+	}
+	cells := guardrailCells(t, cfg, guardrails, members)
 	results, failures, perRole := runGuardrailMatrix(t, cells)
 	for _, f := range failures {
 		t.Error(f)

@@ -39,7 +39,7 @@ func TestOrgModeConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := cfg.Organization
-	if !o.OrgMode() || o.OrganizationTrail || !o.Guardrails.ServiceControlPolicy || !o.Guardrails.RegionDeny || !o.Guardrails.ResourceControlPolicy || o.ControlTower {
+	if !o.OrgMode() || !o.OrganizationTrail || o.MemberTrails || !o.OrganizationTrailOn() || !o.MembersWithoutTrail() || !o.Guardrails.ServiceControlPolicy || !o.Guardrails.RegionDeny || !o.Guardrails.ResourceControlPolicy || o.ControlTower {
 		t.Errorf("defaults: %+v", o)
 	}
 	if a, ok := cfg.OrgAccount(o.AuditAccount); !ok || a.ID != "777777777777" {
@@ -60,6 +60,20 @@ func TestOrgModeConfig(t *testing.T) {
 	// The example of the README.
 	if _, err := config.Load("../config/organization.example.yaml"); err != nil {
 		t.Errorf("config/organization.example.yaml: %v", err)
+	}
+	// The organization trail's log archive keeps its archive (and its key's
+	// ARN) without a trail of its own; with organizationTrail false it has
+	// none, and archiveKeyArn is refused there.
+	skip := strings.Replace(orgModeConfig, `    id: "888888888888"`, `    id: "888888888888"
+    awsConfig: {mode: skip}
+    trail: {mode: skip, archiveKeyArn: "arn:aws:kms:ap-northeast-1:888888888888:key/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"}`, 1)
+	if _, err := config.Parse([]byte(skip), "o.yaml"); err != nil {
+		t.Errorf("an archive key ARN in the log archive account with trail.mode skip: %v", err)
+	}
+	off := strings.Replace(skip, "  guardrails:", "  organizationTrail: false\n  guardrails:", 1)
+	want := `o.yaml:19: accounts[1].trail.archiveKeyArn: this account has no log archive (trail.mode skip); remove archiveKeyArn`
+	if _, err := config.Parse([]byte(off), "o.yaml"); err == nil || err.Error() != want {
+		t.Errorf("without the organization trail: %v, want %s", err, want)
 	}
 }
 
@@ -104,8 +118,6 @@ o.yaml:10: organization.id: is set but organization.managementAccount is empty; 
 			`o.yaml:5: organization.guardrails.regionDeny: Control Tower works across regions in a way the region-deny SCP breaks; set regionDeny: false and use Control Tower's Region deny control (https://docs.aws.amazon.com/controltower/latest/userguide/primary-region-deny-policy.html)`},
 		{"region deny without the SCP", rep("{breakGlassRoles: [BreakGlass], resourceControlPolicy: true}", "{serviceControlPolicy: false}"),
 			`o.yaml:5: organization.guardrails.regionDeny: is a statement of the guardrail SCP; set serviceControlPolicy: true, or regionDeny: false`},
-		{"the organization trail, not built yet", rep("  guardrails:", "  organizationTrail: true\n  guardrails:"),
-			`o.yaml:10: organization.organizationTrail: the organization trail is not built yet (issue 15); set organizationTrail: false (members keep their own trail through the StackSets)`},
 		{"Security Hub delegated with securityHub.mode skip", rep("notifications: {emails: [security@example.com]}\n", "notifications: {emails: [security@example.com]}\nsecurityHub: {mode: skip}\n"),
 			`o.yaml:6: organization.delegatedAdministrators.securityHub: the audit account's configuration policy would enable Security Hub in every member account, but securityHub.mode is skip; set securityHub.mode create, or delegatedAdministrators.securityHub false
 o.yaml:6: organization.delegatedAdministrators.securityHub: the audit account Audit holds the finding aggregator of central configuration in its own hub, but its securityHub.mode is skip; set it create, or delegatedAdministrators.securityHub false`},
@@ -117,6 +129,15 @@ o.yaml:6: organization.delegatedAdministrators.securityHub: the audit account Au
 			`o.yaml:5: organization.delegatedAdministrators.securityHub: the audit account Audit holds the finding aggregator of central configuration in its own hub, but its securityHub.mode is skip; set it create, or delegatedAdministrators.securityHub false`},
 		{"Security Hub delegated in one region, where CloudFormation's aggregator has nothing to link", rep("regions: [ap-northeast-1, us-east-1]", "regions: [ap-northeast-1]"),
 			`o.yaml:5: organization.delegatedAdministrators.securityHub: central configuration needs the audit account's finding aggregator in ap-northeast-1, and CloudFormation's aggregator must link at least one other region; add a second region to regions, or set delegatedAdministrators.securityHub false`},
+		// organizationTrail defaults to true: a Control Tower config that
+		// does not say false is told to.
+		{"Control Tower with the default organization trail", rep("  guardrails: {breakGlassRoles: [BreakGlass]}", "  controlTower: true\n  guardrails: {regionDeny: false}"),
+			`o.yaml:5: organization.organizationTrail: Control Tower already runs an organization trail into its Log Archive account, and a second one would log every event twice at the cost of a second trail; set organizationTrail: false`},
+		{"member trails without the organization trail", rep("  guardrails:", "  organizationTrail: false\n  memberTrails: true\n  guardrails:"),
+			`o.yaml:11: organization.memberTrails: keeps the members' own trails beside the organization trail, but organizationTrail is false, so members keep their own trail anyway; remove memberTrails`},
+		{"an archive key ARN of another account than the log archive's", rep(`    id: "888888888888"`, `    id: "888888888888"
+    trail: {archiveKeyArn: "arn:aws:kms:ap-northeast-1:777777777777:key/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"}`),
+			`o.yaml:17: accounts[1].trail.archiveKeyArn: "arn:aws:kms:ap-northeast-1:777777777777:key/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d" is not a key of this account in its home region; use arn:aws:kms:ap-northeast-1:888888888888:key/<key id>, as the output LogArchiveKeyArn of stack LogArchive-ap-northeast-1 shows after its first deploy`},
 		{"a break-glass role that is no role name", rep("[BreakGlass]", "[BreakGlass, \"Break Glass\"]"),
 			`o.yaml:10: organization.guardrails.breakGlassRoles[1]: "Break Glass" is not an IAM role name (1 to 64 of letters, digits and +=,.@_-)`},
 	}

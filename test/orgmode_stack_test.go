@@ -122,6 +122,23 @@ func TestOrganizationReview(t *testing.T) {
 	if found != 1 {
 		t.Errorf("CentralizedRootSessions is in %d alarm lists of the review, want 1 (the management account's)", found)
 	}
+	// The organization trail and its cost against per-account trails, with
+	// the cost model's numbers: 3,000,000 events x 1.5 KB = 4.29 GB x $0.50.
+	for _, want := range []string{
+		"### Organization trail\n",
+		"`baseline-organization-trail` in `Management-organization` logs every account of the organization into bucket `baseline-cloudtrail-888888888888-ap-northeast-1`",
+		"| Organization trail only (default) | $0.00 | $2.15 | $1.80 | $5.40 | $9.35 |",
+		"| Per-account trails only (`organizationTrail: false`) | $0.00 | $2.15 | $1.80 | $5.40 | $9.35 |",
+		"| Both (`memberTrails: true`) | $60.00 | $4.29 | $3.60 | $10.80 | $78.69 |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the review lacks %q", want)
+		}
+	}
+	ct := string(buildReview(t, orgControlTowerAssembly(t), nil, report.DefaultAssumptions()).Markdown())
+	if !strings.Contains(ct, "No organization trail (`organization.organizationTrail: false`, e.g. under Control Tower): every member keeps its own trail through the StackSets.") {
+		t.Error("the Control Tower review does not say that members keep their own trail")
+	}
 	if strings.Contains(string(buildReview(t, stackSetAssembly(t), nil, report.DefaultAssumptions()).Markdown()), "## Organization\n") {
 		t.Error("the StackSet-only review has an Organization section")
 	}

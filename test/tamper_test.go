@@ -66,6 +66,9 @@ var accountSettings = map[string]struct {
 	"Custom::AccountPublicAccessBlock": {"s3", regexp.MustCompile(`AccountPublicAccessBlock`)},
 	"Custom::EbsEncryptionByDefault":   {"ec2", regexp.MustCompile(`EbsEncryptionByDefault|EbsDefaultKmsKeyId`)},
 	"Custom::AccountPasswordPolicy":    {"iam", regexp.MustCompile(`AccountPasswordPolicy`)},
+	// CloudTrail's trusted access in AWS Organizations, which the
+	// organization trail needs; the Enable and Disable actions change it.
+	"Custom::CloudTrailTrustedAccess": {"organizations", regexp.MustCompile(`AWSServiceAccess`)},
 }
 
 // serviceSettings are the services whose whole configuration the baseline

@@ -10,6 +10,8 @@ package audittrail
 
 import (
 	"fmt"
+	"regexp"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -41,6 +43,10 @@ const (
 	DefaultNoncurrentExpirationDays = 90
 )
 
+// organizationIDPattern is the Organization's Id pattern
+// (https://docs.aws.amazon.com/organizations/latest/APIReference/API_Organization.html).
+var organizationIDPattern = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
+
 // BucketName is the name of the log bucket owned by an account's home stack.
 func BucketName(accountID, region string) string { return naming.LogBucket(accountID, region) }
 
@@ -65,10 +71,23 @@ type Writer struct {
 	// AccountID of the writer. Required.
 	AccountID string
 	// Region is where the writer's trail lives (its home region).
-	// Required.
+	// Required unless NoTrail.
 	Region string
 	// TrailName of the writer's trail. Default: DefaultTrailName.
 	TrailName string
+	// OrganizationID (o-...) makes the writer's trail an organization
+	// trail of the organization whose management account is AccountID.
+	// CloudTrail writes the management account's log files under
+	// AWSLogs/<AccountID>/ and every member account's under
+	// AWSLogs/<OrganizationID>/<member>/, both with aws:SourceArn the
+	// trail's ARN: AWS's bucket policy for an organization trail
+	// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html#org-trail-bucket-policy).
+	// Such a writer delivers its trail only: AWS Config of the management
+	// account keeps its own bucket. Default: "" (an account's own trail).
+	OrganizationID string
+	// NoTrail: the account has no trail of its own (an organization trail
+	// logs it) and delivers AWS Config snapshots only. Default: false.
+	NoTrail bool
 }
 
 // ObjectLockMode is S3 Object Lock's retention mode.
@@ -222,10 +241,22 @@ func NewArchive(scope constructs.Construct, id string, props ArchiveProps) *Arch
 	}
 
 	partition := *stack.Partition()
-	var trailArns, accounts []string
+	// trails are the writers with a trail, trailArns their ARNs; accounts
+	// decrypt their own log files; configAccounts deliver Config.
+	var trails []Writer
+	var trailArns, accounts, configAccounts []string
 	for _, w := range props.Writers {
-		trailArns = append(trailArns, TrailArn(partition, w.Region, w.AccountID, w.TrailName))
-		accounts = append(accounts, w.AccountID)
+		if w.OrganizationID != "" && (w.NoTrail || !organizationIDPattern.MatchString(w.OrganizationID)) {
+			panic(fmt.Sprintf("audittrail: Writer %s: OrganizationID %q must be an organization id like o-a1b2c3d4e5, of a writer with a trail", w.AccountID, w.OrganizationID))
+		}
+		if !w.NoTrail {
+			trails = append(trails, w)
+			trailArns = append(trailArns, TrailArn(partition, w.Region, w.AccountID, w.TrailName))
+			accounts = append(accounts, w.AccountID)
+		}
+		if w.OrganizationID == "" {
+			configAccounts = append(configAccounts, w.AccountID)
+		}
 	}
 
 	key := awskms.NewKey(c, jsii.String("Key"), &awskms.KeyProps{
@@ -234,7 +265,7 @@ func NewArchive(scope constructs.Construct, id string, props ArchiveProps) *Arch
 		EnableKeyRotation: jsii.Bool(true),
 		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
 	})
-	addKeyStatements(key, stack, partition, props, trailArns, accounts)
+	addKeyStatements(key, stack, partition, props, trailArns, accounts, configAccounts)
 	keypolicy.DenyGrants(key)
 
 	accessLogs := awss3.NewBucket(c, jsii.String("AccessLogBucket"), &awss3.BucketProps{
@@ -295,7 +326,8 @@ func NewArchive(scope constructs.Construct, id string, props ArchiveProps) *Arch
 		Id:     jsii.String("NIST.800.53.R5-S3BucketLoggingEnabled"),
 		Reason: jsii.String("This is the access-log bucket itself; logging it into itself would loop"),
 	}}, jsii.Bool(false))
-	addBucketStatements(bucket, stack, partition, props, trailArns, accounts)
+	addBucketStatements(bucket, stack, partition, trails, trailArns, configAccounts)
+	denyTampering(bucket, stack, partition, props.DeployRoleArn, props.BreakGlassRoleArns)
 	for _, b := range []awss3.Bucket{accessLogs, bucket} {
 		sendEventsToEventBridge(b)
 	}
@@ -356,10 +388,38 @@ func lifecycle(props ArchiveProps) *[]*awss3.LifecycleRule {
 	}}
 }
 
-func addKeyStatements(key awskms.Key, stack awscdk.Stack, partition string, props ArchiveProps, trailArns, accounts []string) {
+func addKeyStatements(key awskms.Key, stack awscdk.Stack, partition string, props ArchiveProps, trailArns, accounts, configAccounts []string) {
 	add := func(s *awsiam.PolicyStatementProps) {
 		key.AddToResourcePolicy(awsiam.NewPolicyStatement(s), jsii.Bool(false))
 	}
+	if len(trailArns) > 0 {
+		addTrailKeyStatements(add, trailArns, accounts)
+	}
+	if len(configAccounts) > 0 {
+		add(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("ConfigDeliversSnapshots"),
+			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("config.amazonaws.com"), nil)},
+			Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey"),
+			Resources:  jsii.Strings("*"),
+			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": configAccounts}},
+		})
+	}
+	if len(props.LogGroupNames) > 0 {
+		var arns []string
+		for _, name := range props.LogGroupNames {
+			arns = append(arns, fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", partition, *stack.Region(), *stack.Account(), name))
+		}
+		add(logsKeyStatement(stack, arns))
+	}
+}
+
+// addTrailKeyStatements let CloudTrail encrypt the log files of the
+// trails and describe the key, and the trails' accounts decrypt them. An
+// organization trail encrypts every member's log files with its own ARN as
+// the encryption context aws:cloudtrail:arn (the ARN of the trail in the
+// management account), so the same statements admit it
+// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html).
+func addTrailKeyStatements(add func(*awsiam.PolicyStatementProps), trailArns, accounts []string) {
 	cloudtrail := &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudtrail.amazonaws.com"), nil)}
 	add(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("CloudTrailEncryptsLogsOfTheBaselineTrails"),
@@ -392,20 +452,6 @@ func addKeyStatements(key awskms.Key, stack awscdk.Stack, partition string, prop
 			"StringLike":   map[string]any{"kms:EncryptionContext:aws:cloudtrail:arn": trailArns},
 		},
 	})
-	add(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("ConfigDeliversSnapshots"),
-		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("config.amazonaws.com"), nil)},
-		Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey"),
-		Resources:  jsii.Strings("*"),
-		Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": accounts}},
-	})
-	if len(props.LogGroupNames) > 0 {
-		var arns []string
-		for _, name := range props.LogGroupNames {
-			arns = append(arns, fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", partition, *stack.Region(), *stack.Account(), name))
-		}
-		add(logsKeyStatement(stack, arns))
-	}
 }
 
 // logsKeyStatement lets the regional CloudWatch Logs service use a key for
@@ -422,39 +468,53 @@ func logsKeyStatement(stack awscdk.Stack, logGroupArns []string) *awsiam.PolicyS
 	}
 }
 
-func addBucketStatements(bucket awss3.Bucket, stack awscdk.Stack, partition string, props ArchiveProps, trailArns, accounts []string) {
+func addBucketStatements(bucket awss3.Bucket, stack awscdk.Stack, partition string, trails []Writer, trailArns, configAccounts []string) {
 	add := func(s *awsiam.PolicyStatementProps) { bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(s)) }
 	service := func(name string) *[]awsiam.IPrincipal {
 		return &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String(name), nil)}
 	}
 	bucketArn := *bucket.BucketArn()
-	add(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("CloudTrailChecksTheBucketAcl"),
-		Principals: service("cloudtrail.amazonaws.com"),
-		Actions:    jsii.Strings("s3:GetBucketAcl"),
-		Resources:  jsii.Strings(bucketArn),
-		Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceArn": trailArns}},
-	})
-	for i, w := range props.Writers {
+	if len(trails) > 0 {
 		add(&awsiam.PolicyStatementProps{
-			Sid:        jsii.String("CloudTrailWritesLogsOf" + w.AccountID),
+			Sid:        jsii.String("CloudTrailChecksTheBucketAcl"),
+			Principals: service("cloudtrail.amazonaws.com"),
+			Actions:    jsii.Strings("s3:GetBucketAcl"),
+			Resources:  jsii.Strings(bucketArn),
+			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceArn": trailArns}},
+		})
+	}
+	writes := func(sid, prefix, trailArn string) {
+		add(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String(sid),
 			Principals: service("cloudtrail.amazonaws.com"),
 			Actions:    jsii.Strings("s3:PutObject"),
-			Resources:  jsii.Strings(fmt.Sprintf("%s/AWSLogs/%s/*", bucketArn, w.AccountID)),
+			Resources:  jsii.Strings(fmt.Sprintf("%s/AWSLogs/%s/*", bucketArn, prefix)),
 			Conditions: &map[string]any{"StringEquals": map[string]any{
 				"s3:x-amz-acl":  "bucket-owner-full-control",
-				"aws:SourceArn": trailArns[i],
+				"aws:SourceArn": trailArn,
 			}},
 		})
+	}
+	for i, w := range trails {
+		writes("CloudTrailWritesLogsOf"+w.AccountID, w.AccountID, trailArns[i])
+		if w.OrganizationID != "" {
+			// Member accounts' log files, AWSLogs/<org id>/<account>/...;
+			// only this trail, whose ARN is in the management account,
+			// may write there.
+			writes("CloudTrailWritesOrganizationLogsOf"+strings.ReplaceAll(w.OrganizationID, "-", ""), w.OrganizationID, trailArns[i])
+		}
+	}
+	if len(configAccounts) == 0 {
+		return
 	}
 	add(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("ConfigChecksTheBucket"),
 		Principals: service("config.amazonaws.com"),
 		Actions:    jsii.Strings("s3:GetBucketAcl", "s3:ListBucket"),
 		Resources:  jsii.Strings(bucketArn),
-		Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": accounts}},
+		Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": configAccounts}},
 	})
-	for _, a := range accounts {
+	for _, a := range configAccounts {
 		add(&awsiam.PolicyStatementProps{
 			Sid:        jsii.String("ConfigDeliversSnapshotsOf" + a),
 			Principals: service("config.amazonaws.com"),
@@ -466,8 +526,6 @@ func addBucketStatements(bucket awss3.Bucket, stack awscdk.Stack, partition stri
 			}},
 		})
 	}
-
-	denyTampering(bucket, stack, partition, props.DeployRoleArn, props.BreakGlassRoleArns)
 }
 
 // denyTampering is the break-glass path: only the break-glass roles may

@@ -52,8 +52,20 @@ type TrailProps struct {
 	KeyArn *string
 	// LogsKey encrypts the log group. Its policy must let this region's
 	// CloudWatch Logs use it for the log group.
-	// Default: the Archive's key, or else a new key, naming.TrailLogsKeyAlias.
+	// Default: the Archive's key, or else a new key, aliased LogsKeyAlias.
 	LogsKey awskms.IKey
+	// LogsKeyAlias is the alias of the new log group key (when LogsKey is
+	// not set and there is no Archive). Default: naming.TrailLogsKeyAlias.
+	LogsKeyAlias string
+	// OrganizationID (o-...) makes the trail an organization trail
+	// (IsOrganizationTrail) that logs every account of that organization;
+	// only the organization's management account (or CloudTrail's
+	// delegated administrator) can create one. Its delivery role may also
+	// write the streams CloudTrail names <OrganizationID>_* for the member
+	// accounts, as AWS's role policy for organization trails does
+	// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-required-policy-for-cloudwatch-logs.html).
+	// Default: "" (a trail of this account only).
+	OrganizationID string
 	// LogGroupName of the trail's log group. Default: DefaultLogGroup.
 	LogGroupName string
 	// LogRetentionDays of the log group; a value CloudWatch Logs supports.
@@ -118,6 +130,12 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) *Trail {
 	if props.LogGroupName == "" {
 		props.LogGroupName = DefaultLogGroup
 	}
+	if props.LogsKeyAlias == "" {
+		props.LogsKeyAlias = naming.TrailLogsKeyAlias
+	}
+	if props.OrganizationID != "" && !organizationIDPattern.MatchString(props.OrganizationID) {
+		panic(fmt.Sprintf("audittrail: OrganizationID %q is not an organization id like o-a1b2c3d4e5", props.OrganizationID))
+	}
 	if a := props.Archive; a != nil && props.LogsKey == a.Key && !slices.Contains(a.LogGroupNames, props.LogGroupName) {
 		panic(fmt.Sprintf("audittrail: the Archive's key does not let CloudWatch Logs encrypt log group %s; add it to ArchiveProps.LogGroupNames, or set TrailProps.LogsKey", props.LogGroupName))
 	}
@@ -138,7 +156,7 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) *Trail {
 	if logsKey == nil {
 		key := awskms.NewKey(c, jsii.String("LogsKey"), &awskms.KeyProps{
 			Description:       jsii.String("Encrypts the baseline trail's CloudWatch Logs group"),
-			Alias:             jsii.String(naming.TrailLogsKeyAlias),
+			Alias:             jsii.String(props.LogsKeyAlias),
 			EnableKeyRotation: jsii.Bool(true),
 			RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
 		})
@@ -169,7 +187,10 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) *Trail {
 	// What limits the role instead: only a principal of this account can
 	// pass it to a trail (iam:PassRole), and it can write only the
 	// CloudTrail streams of this one log group.
-	streams := fmt.Sprintf("%s:log-stream:%s_CloudTrail_*", logGroupArn, account)
+	streams := []string{fmt.Sprintf("%s:log-stream:%s_CloudTrail_*", logGroupArn, account)}
+	if props.OrganizationID != "" {
+		streams = append(streams, fmt.Sprintf("%s:log-stream:%s_*", logGroupArn, props.OrganizationID))
+	}
 	role := awsiam.NewRole(c, jsii.String("DeliveryRole"), &awsiam.RoleProps{
 		Description: jsii.String("Lets the baseline trail deliver events to its CloudWatch Logs group"),
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("cloudtrail.amazonaws.com"), nil),
@@ -180,17 +201,21 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) *Trail {
 		Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("CreateStreamsAndPutEvents"),
 			Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
-			Resources: jsii.Strings(streams),
+			Resources: jsii.Strings(streams...),
 		})},
 	})
+	streamSuffix, orgStreams := "CloudTrail_", ""
+	if props.OrganizationID != "" {
+		streamSuffix, orgStreams = "(CloudTrail_)?", " and, for the organization's member accounts, <organization id>_*"
+	}
 	cdknag.NagSuppressions_AddResourceSuppressions(policy, &[]*cdknag.NagPackSuppression{{
 		Id:     jsii.String("AwsSolutions-IAM5"),
-		Reason: jsii.String("CloudTrail creates the streams itself and names them <account>_CloudTrail_<region>; the wildcard covers only those streams of the one trail log group"),
+		Reason: jsii.String("CloudTrail creates the streams itself and names them <account>_CloudTrail_<region>" + orgStreams + "; the wildcard covers only those streams of the one trail log group"),
 		// A pattern, not the literal ARN: in StackSet member templates the
 		// account and region are pseudo parameters, which cdk-nag renders
 		// as <AWS::AccountId>.
 		AppliesTo: &[]any{&cdknag.RegexAppliesTo{Regex: jsii.String(
-			"/^Resource::arn:.+:logs:.+:log-group:" + regexp.QuoteMeta(props.LogGroupName) + ":log-stream:.+_CloudTrail_\\*$/")}},
+			"/^Resource::arn:.+:logs:.+:log-group:" + regexp.QuoteMeta(props.LogGroupName) + ":log-stream:.+_" + streamSuffix + "\\*$/")}},
 	}}, jsii.Bool(false))
 
 	selector := &awscloudtrail.CfnTrail_EventSelectorProperty{
@@ -209,6 +234,9 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) *Trail {
 		CloudWatchLogsLogGroupArn:  logGroup.AttrArn(),
 		CloudWatchLogsRoleArn:      role.RoleArn(),
 		EventSelectors:             &[]any{selector},
+	}
+	if props.OrganizationID != "" {
+		trailProps.IsOrganizationTrail = jsii.Bool(true)
 	}
 	var insights []any
 	if props.APICallRateInsights {

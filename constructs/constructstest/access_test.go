@@ -157,6 +157,37 @@ func TestSecurityAlarms(t *testing.T) {
 			t.Errorf("alarm name %v", a.Properties["AlarmName"])
 		}
 	})
+	t.Run("PerAccount: the filter's dimension Account is the event's recipientAccountId; the alarm a Metrics Insights query grouped by it", func(t *testing.T) {
+		tm := synth(t, func(s awscdk.Stack) { build(s, func(p *securityalarms.Props) { p.PerAccount = true }) })
+		alarms, filters := tm.ofType("AWS::CloudWatch::Alarm"), tm.ofType("AWS::Logs::MetricFilter")
+		if len(alarms) != len(deployed) || len(filters) != len(deployed) {
+			t.Fatalf("%d alarms, %d filters, want %d each", len(alarms), len(filters), len(deployed))
+		}
+		named := func(rs []*resource, key, name string) *resource {
+			for _, r := range rs {
+				if r.Properties[key] == name {
+					return r
+				}
+			}
+			t.Fatalf("no %s %s", key, name)
+			return nil
+		}
+		for _, a := range deployed {
+			mt := named(filters, "FilterName", naming.AlarmPrefix+a.ID).Properties["MetricTransformations"].([]any)[0].(map[string]any)
+			if got := jsonOf(t, mt["Dimensions"]); got != `[{"Key":"Account","Value":"$.recipientAccountId"}]` || mt["DefaultValue"] != nil {
+				t.Errorf("%s: filter dimensions %s, default value %v", a.ID, got, mt["DefaultValue"])
+			}
+			p := named(alarms, "AlarmName", naming.AlarmPrefix+a.ID).Properties
+			want := fmt.Sprintf(`[{"Expression":"SELECT %s(\"%s\") FROM SCHEMA(\"%s\", Account) GROUP BY Account","Id":"perAccount","Label":"%s by account","Period":%d,"ReturnData":true}]`,
+				map[string]string{"Sum": "SUM", "Maximum": "MAX"}[a.Statistic], a.MetricName, a.Namespace, a.ID, a.Period)
+			if got := jsonOf(t, p["Metrics"]); got != want || p["MetricName"] != nil || p["Namespace"] != nil || p["Statistic"] != nil {
+				t.Errorf("%s: alarm metrics %s, want %s (MetricName %v)", a.ID, got, want, p["MetricName"])
+			}
+			if p["Threshold"] != a.Threshold || p["TreatMissingData"] != "notBreaching" {
+				t.Errorf("%s: threshold %v, missing data %v", a.ID, p["Threshold"], p["TreatMissingData"])
+			}
+		}
+	})
 	good := deployed[0]
 	checkPanics(t, []panicCase{
 		{"no log group", func(s awscdk.Stack) { build(s, func(p *securityalarms.Props) { p.LogGroup = nil }) },

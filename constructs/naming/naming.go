@@ -46,6 +46,18 @@ const (
 	// TrailLogsKeyAlias is the trail log group's own key, where the archive
 	// is in another account.
 	TrailLogsKeyAlias = KeyAliasPrefix + "cloudtrail-logs"
+	// OrganizationTrailName is organization mode's organization trail, in
+	// the management account, beside that account's own TrailName.
+	OrganizationTrailName = NamePrefix + "organization-trail"
+	// OrganizationTrailLogGroup receives the organization trail's events
+	// (every account's), which the organization alarms watch.
+	OrganizationTrailLogGroup = LogGroupPrefix + "organization-cloudtrail"
+	// OrganizationTrailLogsKeyAlias is that log group's key.
+	OrganizationTrailLogsKeyAlias = KeyAliasPrefix + "organization-cloudtrail-logs"
+	// OrganizationAlarmPrefix starts the organization alarms and their
+	// metric filters: the management account's own alarms, in the same
+	// account and region, are AlarmPrefix + id.
+	OrganizationAlarmPrefix = NamePrefix + "org-"
 	// AlarmTopic is the SNS topic of the alarms and findings.
 	AlarmTopic = NamePrefix + "alarms"
 	// AlarmKeyAlias is the alarm topic's key.

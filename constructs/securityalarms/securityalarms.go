@@ -45,6 +45,41 @@ type Props struct {
 	// NamePrefix starts every alarm and metric filter name.
 	// Default: naming.AlarmPrefix ("baseline-").
 	NamePrefix string
+	// PerAccount names the account in every notification, for a log group
+	// that receives the events of many accounts (an organization trail's).
+	// Each metric filter publishes its metric with the dimension
+	// AccountDimension, valued from the event's recipientAccountId (the
+	// account that received the call,
+	// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html),
+	// and each alarm is a CloudWatch Metrics Insights query grouped by that
+	// dimension: a multi-time-series alarm, in which every account's time
+	// series is a contributor that goes into ALARM, and notifies, on its
+	// own, with its dimension among its attributes
+	// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create_Metrics_Insights_Alarm.html,
+	// https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Acting_Alarm_Changes.html).
+	// Security Hub's CloudWatch.1-14 checks look for an alarm on the
+	// filter's metric itself, which such an alarm is not: keep an account's
+	// own alarms (PerAccount false) where those controls must pass.
+	// Default: false (one metric and one alarm on it).
+	PerAccount bool
+}
+
+// AccountDimension is the metric dimension that names the account in
+// PerAccount mode.
+const AccountDimension = "Account"
+
+// accountField is the CloudTrail record field the account comes from.
+const accountField = "$.recipientAccountId"
+
+// insightsFunction maps a catalog statistic to its Metrics Insights
+// function (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-metrics-insights-querylanguage.html).
+var insightsFunction = map[string]string{"Average": "AVG", "Maximum": "MAX", "Minimum": "MIN", "SampleCount": "COUNT", "Sum": "SUM"}
+
+// InsightsQuery is the Metrics Insights query of a PerAccount alarm: the
+// entry's statistic of its metric, one time series per account.
+func InsightsQuery(a policies.Alarm) string {
+	return fmt.Sprintf(`SELECT %s("%s") FROM SCHEMA("%s", %s) GROUP BY %s`,
+		insightsFunction[a.Statistic], a.MetricName, a.Namespace, AccountDimension, AccountDimension)
 }
 
 // SecurityAlarms are the metric filters and alarms, one pair per entry.
@@ -99,20 +134,15 @@ func New(scope constructs.Construct, id string, props Props) *SecurityAlarms {
 	for _, a := range props.Alarms {
 		group := constructs.NewConstruct(c, jsii.String(a.ID))
 		name := props.NamePrefix + a.ID
-		filter := awslogs.NewCfnMetricFilter(constructs.NewConstruct(group, jsii.String("Filter")), jsii.String("Resource"), &awslogs.CfnMetricFilterProps{
-			FilterName:    jsii.String(name),
-			FilterPattern: jsii.String(a.Pattern),
-			LogGroupName:  logGroupName,
-			MetricTransformations: &[]any{&awslogs.CfnMetricFilter_MetricTransformationProperty{
-				MetricNamespace: jsii.String(a.Namespace),
-				MetricName:      jsii.String(a.MetricName),
-				// Security Hub's remediation: metric value 1 per matching
-				// event. 0 for the others keeps the metric continuous.
-				MetricValue:  jsii.String("1"),
-				DefaultValue: jsii.Number(0),
-			}},
-		})
-		alarm := awscloudwatch.NewCfnAlarm(constructs.NewConstruct(group, jsii.String("Alarm")), jsii.String("Resource"), &awscloudwatch.CfnAlarmProps{
+		transformation := &awslogs.CfnMetricFilter_MetricTransformationProperty{
+			MetricNamespace: jsii.String(a.Namespace),
+			MetricName:      jsii.String(a.MetricName),
+			// Security Hub's remediation: metric value 1 per matching
+			// event. 0 for the others keeps the metric continuous.
+			MetricValue:  jsii.String("1"),
+			DefaultValue: jsii.Number(0),
+		}
+		alarmProps := &awscloudwatch.CfnAlarmProps{
 			AlarmName:          jsii.String(name),
 			AlarmDescription:   jsii.String(Description(a)),
 			Namespace:          jsii.String(a.Namespace),
@@ -126,7 +156,33 @@ func New(scope constructs.Construct, id string, props Props) *SecurityAlarms {
 			TreatMissingData: jsii.String("notBreaching"),
 			ActionsEnabled:   jsii.Bool(true),
 			AlarmActions:     actions,
+		}
+		if props.PerAccount {
+			// No DefaultValue: the dimension's value comes from the matched
+			// event, so a value for "no match" would belong to no account.
+			// An account without a matching event has no data point, which
+			// cannot breach: a Metrics Insights contributor "only exists
+			// when data is present" (Acting_Alarm_Changes.html).
+			transformation.DefaultValue = nil
+			transformation.Dimensions = &[]any{&awslogs.CfnMetricFilter_DimensionProperty{
+				Key: jsii.String(AccountDimension), Value: jsii.String(accountField),
+			}}
+			alarmProps.Namespace, alarmProps.MetricName, alarmProps.Statistic, alarmProps.Period = nil, nil, nil, nil
+			alarmProps.Metrics = &[]any{&awscloudwatch.CfnAlarm_MetricDataQueryProperty{
+				Id:         jsii.String("perAccount"),
+				Expression: jsii.String(InsightsQuery(a)),
+				Period:     jsii.Number(float64(a.Period)),
+				ReturnData: jsii.Bool(true),
+				Label:      jsii.String(a.ID + " by account"),
+			}}
+		}
+		filter := awslogs.NewCfnMetricFilter(constructs.NewConstruct(group, jsii.String("Filter")), jsii.String("Resource"), &awslogs.CfnMetricFilterProps{
+			FilterName:            jsii.String(name),
+			FilterPattern:         jsii.String(a.Pattern),
+			LogGroupName:          logGroupName,
+			MetricTransformations: &[]any{transformation},
 		})
+		alarm := awscloudwatch.NewCfnAlarm(constructs.NewConstruct(group, jsii.String("Alarm")), jsii.String("Resource"), alarmProps)
 		out.Entries = append(out.Entries, &Entry{Construct: group, Alarm: a, Filter: filter, Watch: alarm})
 	}
 	return out
