@@ -131,7 +131,7 @@ o.yaml:6: organization.delegatedAdministrators.securityHub: the audit account Au
 			`o.yaml:5: organization.delegatedAdministrators.securityHub: central configuration needs the audit account's finding aggregator in ap-northeast-1, and CloudFormation's aggregator must link at least one other region; add a second region to regions, or set delegatedAdministrators.securityHub false`},
 		// organizationTrail defaults to true: a Control Tower config that
 		// does not say false is told to.
-		{"Control Tower with the default organization trail", rep("  guardrails: {breakGlassRoles: [BreakGlass]}", "  controlTower: true\n  guardrails: {regionDeny: false}"),
+		{"Control Tower with the default organization trail", rep("  guardrails: {breakGlassRoles: [BreakGlass], resourceControlPolicy: true}", "  controlTower: true\n  guardrails: {regionDeny: false}"),
 			`o.yaml:5: organization.organizationTrail: Control Tower already runs an organization trail into its Log Archive account, and a second one would log every event twice at the cost of a second trail; set organizationTrail: false`},
 		{"member trails without the organization trail", rep("  guardrails:", "  organizationTrail: false\n  memberTrails: true\n  guardrails:"),
 			`o.yaml:11: organization.memberTrails: keeps the members' own trails beside the organization trail, but organizationTrail is false, so members keep their own trail anyway; remove memberTrails`},

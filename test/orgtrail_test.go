@@ -33,8 +33,12 @@ func orgMemberTrailsAssembly(t testing.TB) *assembly.Assembly {
 // orgControlTowerAssembly is organization mode under Control Tower: no
 // organization trail, members keep their own.
 func orgControlTowerAssembly(t testing.TB) *assembly.Assembly {
-	return orgControlTowerAsm.config(t, strings.Replace(orgModeConfig, "  guardrails: {breakGlassRoles: [BreakGlass]}",
-		"  controlTower: true\n  organizationTrail: false\n  guardrails: {regionDeny: false, breakGlassRoles: [BreakGlass]}", 1), "org-control-tower.yaml")
+	const old = "  guardrails: {breakGlassRoles: [BreakGlass], resourceControlPolicy: true}"
+	if !strings.Contains(orgModeConfig, old) {
+		t.Fatalf("%q is not in orgModeConfig", old)
+	}
+	return orgControlTowerAsm.config(t, strings.Replace(orgModeConfig, old,
+		"  controlTower: true\n  organizationTrail: false\n  guardrails: {regionDeny: false, breakGlassRoles: [BreakGlass], resourceControlPolicy: true}", 1), "org-control-tower.yaml")
 }
 
 // memberHome is the home member template of an organization-mode assembly.
@@ -222,14 +226,22 @@ func TestOrganizationAlarmsNameTheAccount(t *testing.T) {
 		id, _ := m["recipientAccountId"].(string)
 		return account.MatchString(id)
 	}
-	missing := 0
+	missing, excerpts := 0, 0
 	for _, h := range hits {
+		// AWS's documentation pages print excerpts of records (the
+		// AssumeRoot example has no eventID, readOnly or
+		// recipientAccountId); CloudTrail writes the field into every
+		// record it delivers (record contents, above).
+		if strings.HasPrefix(h.name, "aws-docs/") {
+			excerpts++
+			continue
+		}
 		if !named(h.record) {
 			missing++
 			t.Errorf("%s fires an alarm but has no recipientAccountId: its organization alarm would name no account", h.name)
 		}
 	}
-	t.Logf("%d records fire one of %d alarms; %d lack recipientAccountId", len(hits), len(alarms), missing)
+	t.Logf("%d records fire one of %d alarms; %d lack recipientAccountId; %d excerpts of AWS's documentation not checked", len(hits), len(alarms), missing, excerpts)
 	if len(hits) == 0 {
 		t.Fatal("no record fires an alarm")
 	}
