@@ -43,8 +43,13 @@ const (
 
 // MemberAccount is the account the member templates are built for: every
 // account of the target OUs, whose id is only known at deploy time.
+//
+// In organization mode, the services the audit account administers with
+// auto-enable are left out of the member templates (withDelegation says
+// why): GuardDuty's detector, which auto-enable ALL creates in every
+// member, and Inspector's scans, which it enables in every new member.
 func MemberAccount(cfg *config.Config) config.Account {
-	return config.Account{Name: "Member", ID: *awscdk.Aws_ACCOUNT_ID(), StackSetMember: true, Settings: cfg.Settings}
+	return withDelegation(cfg, config.Account{Name: "Member", ID: *awscdk.Aws_ACCOUNT_ID(), StackSetMember: true, Settings: cfg.Settings})
 }
 
 // StackSetStackName is the deployer stack's name: it starts with the
