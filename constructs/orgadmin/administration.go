@@ -70,6 +70,10 @@ type Administration struct {
 	// GuardDutyAdministratorDetector, GuardDutyOrganizationConfiguration,
 	// InspectorOrganizationConfiguration), for tests.
 	Settings map[string]*sdkcall.Setting
+	// Calls are the settings' Apply calls, in the order made, with their
+	// construct ids (also their resource types, Custom::<ID>), for review
+	// and tests.
+	Calls []NamedCall
 	// Aggregator is the organization aggregator, or nil.
 	Aggregator awsconfig.CfnConfigurationAggregator
 	// Analyzers are the organization analyzers made here.
@@ -109,13 +113,10 @@ func NewAdministration(scope constructs.Construct, id string, props Administrati
 		// join the organization; the administrator activates the members
 		// there already once (README, organization mode)
 		// (https://docs.aws.amazon.com/inspector/v2/APIReference/API_UpdateOrganizationConfiguration.html).
-		a.Settings["InspectorOrganizationConfiguration"] = sdkcall.New(c, "InspectorOrganizationConfiguration", sdkcall.Props{
-			ResourceType: "Custom::InspectorOrganizationConfiguration",
-			Apply: sdkcall.Call{
-				Service: "Inspector2", Action: "updateOrganizationConfiguration",
-				Parameters: map[string]any{"autoEnable": auto},
-				Permission: "inspector2:UpdateOrganizationConfiguration",
-			},
+		a.setting("InspectorOrganizationConfiguration", Inspector, sdkcall.Call{
+			Service: "Inspector2", Action: "updateOrganizationConfiguration",
+			Parameters: map[string]any{"autoEnable": auto},
+			Permission: "inspector2:UpdateOrganizationConfiguration",
 		})
 	}
 	if on(AccessAnalyzer) {
@@ -128,6 +129,14 @@ func NewAdministration(scope constructs.Construct, id string, props Administrati
 		a.aggregator(props)
 	}
 	return a
+}
+
+// setting makes one sdkcall setting, Custom::<id>, and records its call.
+func (a *Administration) setting(id string, s Service, call sdkcall.Call) *sdkcall.Setting {
+	setting := sdkcall.New(a.Construct, id, sdkcall.Props{ResourceType: "Custom::" + id, Apply: call})
+	a.Settings[id] = setting
+	a.Calls = append(a.Calls, NamedCall{ID: id, Service: s, Call: call})
+	return setting
 }
 
 // guardDuty adopts the detector GuardDuty made when the account became the
@@ -147,15 +156,11 @@ func (a *Administration) guardDuty(props AdministrationProps) {
 	// (https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_organizations.html),
 	// so the account has exactly one detector, made by GuardDuty (or by an
 	// earlier deploy of its own stack, which retains it): read its id.
-	detector := sdkcall.New(a.Construct, "GuardDutyDetector", sdkcall.Props{
-		ResourceType: "Custom::GuardDutyDetector",
-		Apply: sdkcall.Call{
-			Service: "GuardDuty", Action: "listDetectors",
-			Permission: "guardduty:ListDetectors",
-			Output:     "DetectorIds[0]",
-		},
+	detector := a.setting("GuardDutyDetector", GuardDuty, sdkcall.Call{
+		Service: "GuardDuty", Action: "listDetectors",
+		Permission: "guardduty:ListDetectors",
+		Output:     "DetectorIds[0]",
 	})
-	a.Settings["GuardDutyDetector"] = detector
 	detectorID := detector.Value()
 	detectorArn := stack.FormatArn(&awscdk.ArnComponents{
 		Service: jsii.String("guardduty"), Resource: jsii.String("detector"), ResourceName: detectorID,
@@ -185,31 +190,25 @@ func (a *Administration) guardDuty(props AdministrationProps) {
 		own = append(own, f)
 		org = append(org, o)
 	}
-	a.Settings["GuardDutyAdministratorDetector"] = sdkcall.New(a.Construct, "GuardDutyAdministratorDetector", sdkcall.Props{
-		ResourceType: "Custom::GuardDutyAdministratorDetector",
-		Apply: sdkcall.Call{
-			Service: "GuardDuty", Action: "updateDetector",
-			Parameters: map[string]any{
-				"DetectorId": detectorID, "Enable": true,
-				"FindingPublishingFrequency": guardduty.FrequencyName(frequency), "Features": own,
-			},
-			Permission: "guardduty:UpdateDetector",
-			Resource:   *detectorArn,
+	a.setting("GuardDutyAdministratorDetector", GuardDuty, sdkcall.Call{
+		Service: "GuardDuty", Action: "updateDetector",
+		Parameters: map[string]any{
+			"DetectorId": detectorID, "Enable": true,
+			"FindingPublishingFrequency": guardduty.FrequencyName(frequency), "Features": own,
 		},
+		Permission: "guardduty:UpdateDetector",
+		Resource:   *detectorArn,
 	})
 	// ALL: "all accounts in the organization have GuardDuty enabled
 	// automatically", new ones and existing ones
 	// (https://docs.aws.amazon.com/guardduty/latest/APIReference/API_UpdateOrganizationConfiguration.html),
 	// each with the plans of Features.
-	a.Settings["GuardDutyOrganizationConfiguration"] = sdkcall.New(a.Construct, "GuardDutyOrganizationConfiguration", sdkcall.Props{
-		ResourceType: "Custom::GuardDutyOrganizationConfiguration",
-		Apply: sdkcall.Call{
-			Service: "GuardDuty", Action: "updateOrganizationConfiguration",
-			Parameters: map[string]any{
-				"DetectorId": detectorID, "AutoEnableOrganizationMembers": "ALL", "Features": org,
-			},
-			Permission: "guardduty:UpdateOrganizationConfiguration",
+	a.setting("GuardDutyOrganizationConfiguration", GuardDuty, sdkcall.Call{
+		Service: "GuardDuty", Action: "updateOrganizationConfiguration",
+		Parameters: map[string]any{
+			"DetectorId": detectorID, "AutoEnableOrganizationMembers": "ALL", "Features": org,
 		},
+		Permission: "guardduty:UpdateOrganizationConfiguration",
 	})
 }
 
