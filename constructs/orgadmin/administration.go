@@ -22,9 +22,6 @@ import (
 const (
 	// AggregatorName is the organization Config aggregator.
 	AggregatorName = naming.NamePrefix + "organization"
-	// AggregatorRoleName is the role AWS Config reads the organization
-	// with.
-	AggregatorRoleName = naming.NamePrefix + "config-organization-aggregator"
 	// AggregatorManagedPolicy is the AWS managed policy of that role
 	// (https://docs.aws.amazon.com/config/latest/developerguide/security-iam-awsmanpol.html#security-iam-awsmanpol-AWSConfigRoleForOrganizations).
 	AggregatorManagedPolicy = "service-role/AWSConfigRoleForOrganizations"
@@ -214,8 +211,10 @@ func (a *Administration) guardDuty(props AdministrationProps) {
 
 // aggregator is the organization aggregator and its role.
 func (a *Administration) aggregator(props AdministrationProps) {
+	// The role's name is CloudFormation's, which starts with the stack's
+	// name: the access model's operator deny protects the roles of the
+	// baseline's stacks by that prefix (policies/iam/operator-deny.json).
 	role := awsiam.NewRole(a.Construct, jsii.String("AggregatorRole"), &awsiam.RoleProps{
-		RoleName:        jsii.String(AggregatorRoleName),
 		Description:     jsii.String("AWS Config reads the organization's accounts for the organization aggregator " + AggregatorName),
 		AssumedBy:       awsiam.NewServicePrincipal(jsii.String("config.amazonaws.com"), nil),
 		ManagedPolicies: &[]awsiam.IManagedPolicy{awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String(AggregatorManagedPolicy))},
