@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/secure-baseline/cdk-baseline/config"
+	"github.com/secure-baseline/cdk-baseline/constructs/orgadmin"
 	"github.com/secure-baseline/cdk-baseline/policies"
 	"github.com/secure-baseline/cdk-baseline/report/assembly"
 	"github.com/secure-baseline/cdk-baseline/stacks"
@@ -116,6 +117,27 @@ func orgMemberStacks(t testing.TB, asm *assembly.Assembly, cfg *config.Config, m
 		out = append(out, assembly.Stack{Name: name, Account: member, Region: regions[0].(string), Template: tmpl})
 	}
 	return out
+}
+
+// delegatedMemberServices stands for what the audit account's auto-enable
+// makes in every member, which the member templates therefore leave out
+// (stacks.MemberAccount): GuardDuty's detector and Inspector's scans. The
+// guardrails protect them all the same, so the matrix has their cells: a
+// stack of the member's home region with a detector and Inspector's
+// resource, as tamperTargets reads them.
+func delegatedMemberServices(cfg *config.Config, member string) []assembly.Stack {
+	res := map[string]assembly.Resource{}
+	if stacks.Delegated(cfg, orgadmin.GuardDuty) {
+		res["AutoEnabledDetector"] = assembly.Resource{Type: "AWS::GuardDuty::Detector", Properties: map[string]any{}}
+	}
+	if stacks.Delegated(cfg, orgadmin.Inspector) {
+		res["AutoEnabledInspector"] = assembly.Resource{Type: "Custom::InspectorScans", Properties: map[string]any{}}
+	}
+	if len(res) == 0 {
+		return nil
+	}
+	return []assembly.Stack{{Name: stacks.MemberStackPrefix + "auto-enabled", Account: member, Region: cfg.HomeRegion,
+		Template: assembly.Template{Resources: res}}}
 }
 
 // guardCell is one request of the guardrail matrix: who, what, and what
@@ -269,7 +291,7 @@ func TestGuardrailMatrix(t *testing.T) {
 		t.Fatalf("%d guardrails, want 3 (logs, services, regions)", len(guardrails))
 	}
 	asm := orgModeAssembly(t)
-	cells := guardrailCells(t, cfg, guardrails, orgMemberStacks(t, asm, cfg, orgMember))
+	cells := guardrailCells(t, cfg, guardrails, append(orgMemberStacks(t, asm, cfg, orgMember), delegatedMemberServices(cfg, orgMember)...))
 	results, failures, perRole := runGuardrailMatrix(t, cells)
 	for _, f := range failures {
 		t.Error(f)
