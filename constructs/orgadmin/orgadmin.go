@@ -192,13 +192,17 @@ func Calls(props Props, partition, managementAccount string) []NamedCall {
 				}})
 		case GuardDuty:
 			// https://docs.aws.amazon.com/guardduty/latest/APIReference/API_EnableOrganizationAdminAccount.html
-			// lists one client error, BadRequestException; GuardDuty
-			// returns it with "The request failed because the account is
-			// already enabled as the GuardDuty delegated administrator for
-			// the organization." for the account that is the
-			// administrator already, and (as reported) for another account
-			// too. The Wait reads the administrator back, so that only
-			// this account passes.
+			// lists one client error, BadRequestException, for every
+			// refusal. AWS documents no message; GuardDuty's answer to a
+			// second designation has been reported as "The request failed
+			// because the account is already enabled as the GuardDuty
+			// delegated administrator for the organization.", also when
+			// another account is the administrator
+			// (https://zenn.dev/hiroga/scraps/b7f24f6079ec55). So the
+			// error passes only with that message, and the Wait then reads
+			// the administrator back: only this account passes, and a
+			// changed message fails the deploy rather than passing
+			// silently.
 			out = append(out, NamedCall{ID: "GuardDutyDelegatedAdmin", Service: s, Call: sdkcall.Call{
 				Service: "GuardDuty", Action: "enableOrganizationAdminAccount",
 				Parameters:    map[string]any{"AdminAccountId": admin},
