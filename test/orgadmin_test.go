@@ -15,6 +15,7 @@ import (
 
 	"github.com/secure-baseline/cdk-baseline/config"
 	"github.com/secure-baseline/cdk-baseline/constructs/orgadmin"
+	"github.com/secure-baseline/cdk-baseline/report"
 	"github.com/secure-baseline/cdk-baseline/report/assembly"
 	"github.com/secure-baseline/cdk-baseline/stacks"
 )
@@ -235,6 +236,52 @@ func TestDelegatedAdministrators(t *testing.T) {
 		}
 	}
 
+	t.Run("the review's GuardDuty.1 counts the auto-enabled detectors", func(t *testing.T) {
+		status := func(asm *assembly.Assembly, stackName string) report.Status {
+			accs, err := asm.Accounts()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, acc := range accs {
+				for _, s := range acc.Stacks {
+					if s.Name != stackName {
+						continue
+					}
+					for _, row := range report.Matrix(asm, acc, s) {
+						if row.Control.ID == "GuardDuty.1" {
+							return row.Result.Status
+						}
+					}
+				}
+			}
+			t.Fatalf("no GuardDuty.1 row for %s", stackName)
+			return ""
+		}
+		for _, name := range []string{"LogArchive-ap-northeast-1", "LogArchive-us-east-1", "Audit-ap-northeast-1", "Audit-us-east-1"} {
+			if got := status(asm, name); got != report.Pass {
+				t.Errorf("%s: GuardDuty.1 %s, want %s (auto-enable ALL)", name, got, report.Pass)
+			}
+		}
+		// Negative test: without the audit account's organization
+		// configuration in us-east-1, that region's log archive stack has
+		// no detector the review can see.
+		broken := *asm
+		broken.Stacks = slices.Clone(asm.Stacks)
+		for i, s := range broken.Stacks {
+			if s.Name == "Audit-us-east-1" {
+				res := map[string]assembly.Resource{}
+				for id, r := range s.Template.Resources {
+					if r.Type != "Custom::GuardDutyOrganizationConfiguration" {
+						res[id] = r
+					}
+				}
+				broken.Stacks[i].Template.Resources = res
+			}
+		}
+		if got := status(&broken, "LogArchive-us-east-1"); got != report.OptOut {
+			t.Errorf("without the organization configuration: GuardDuty.1 %s, want %s", got, report.OptOut)
+		}
+	})
 	t.Run("every flag off builds none of it", func(t *testing.T) {
 		off := delegationOffCfg(t)
 		asm := synthConfig(t, off)
