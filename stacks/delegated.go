@@ -120,6 +120,14 @@ func addDelegation(app constructs.Construct, cfg *config.Config, org awscdk.Stac
 	audit, _ := cfg.OrgAccount(cfg.Organization.AuditAccount)
 	out := map[string]awscdk.Stack{}
 	if props, any := delegationProps(cfg, true); any {
+		// After centralized root access, whose first call enables trusted
+		// access too: AWS Organizations refuses concurrent changes of the
+		// organization (ConcurrentModificationException, among the errors
+		// of EnableAWSServiceAccess and RegisterDelegatedAdministrator in
+		// the API model).
+		if root := org.Node().TryFindChild(jsii.String("RootAccess")); root != nil {
+			props.After = []constructs.IDependable{root}
+		}
 		orgadmin.New(org, "DelegatedAdministrators", props)
 	}
 	props, any := delegationProps(cfg, false)

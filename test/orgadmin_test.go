@@ -166,6 +166,26 @@ func TestDelegatedAdministrators(t *testing.T) {
 	if got := strings.Join(customs(org), " "); got != "Custom::AccessAnalyzerDelegatedAdmin Custom::AccessAnalyzerTrustedAccess Custom::ConfigDelegatedAdmin Custom::ConfigTrustedAccess Custom::GuardDutyDelegatedAdmin Custom::InspectorDelegatedAdmin" {
 		t.Errorf("%s designates %s", org.Name, got)
 	}
+	// The first designation waits for centralized root access, the other
+	// change of the organization in the stack (its policy's DependsOn).
+	var raw struct {
+		Resources map[string]struct {
+			Type      string `json:"Type"`
+			DependsOn any    `json:"DependsOn"`
+		} `json:"Resources"`
+	}
+	if err := json.Unmarshal(readTemplate(t, asm, org), &raw); err != nil {
+		t.Fatal(err)
+	}
+	waits := false
+	for id, r := range raw.Resources {
+		if strings.HasPrefix(id, "DelegatedAdministratorsConfigTrustedAccessCustomResourcePolicy") {
+			waits = strings.Contains(jsonOf(t, r.DependsOn), `"RootAccessRootSessions`)
+		}
+	}
+	if !waits {
+		t.Error("the first designation does not wait for centralized root access")
+	}
 	regional := stack(t, asm, stacks.OrganizationRegionStackName(cfg, "us-east-1"))
 	if regional.Account != "999999999999" || regional.Region != "us-east-1" || regional.Tags[stacks.TagRole] != stacks.RoleOrganization || !regional.TerminationProtection {
 		t.Errorf("%s: %s/%s, tags %v, termination protection %v", regional.Name, regional.Account, regional.Region, regional.Tags, regional.TerminationProtection)

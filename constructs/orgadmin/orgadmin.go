@@ -89,6 +89,11 @@ type Props struct {
 	// the organization-wide registrations.
 	// Default: false, the organization-wide registrations too.
 	RegionalOnly bool
+	// After are constructs the first designation waits for, such as other
+	// changes of the organization in the same stack: AWS Organizations
+	// refuses concurrent changes (ConcurrentModificationException).
+	// Default: none.
+	After []constructs.IDependable
 }
 
 // DelegatedAdministrators are the designations, made one after the other.
@@ -253,7 +258,11 @@ func New(scope constructs.Construct, id string, props Props) *DelegatedAdministr
 	var prev awscdk.CustomResource
 	for _, nc := range calls {
 		s := sdkcall.New(c, nc.ID, sdkcall.Props{ResourceType: "Custom::" + nc.ID, Apply: nc.Call})
-		if prev != nil {
+		if prev == nil {
+			for _, a := range props.After {
+				s.Policy.Node().AddDependency(a)
+			}
+		} else {
 			// One after the other (through the policy, as rootaccess
 			// does): each registration changes the organization, and
 			// AWS Organizations refuses concurrent changes
