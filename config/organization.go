@@ -42,7 +42,8 @@ type Organization struct {
 	LogArchiveAccount string `yaml:"logArchiveAccount"`
 	// AuditAccount names the accounts entry of the security-tooling
 	// account: the delegated administrator of GuardDuty, Security Hub,
-	// Config and Access Analyzer. Default: "".
+	// Inspector, Config and Access Analyzer (DelegatedAdministrators).
+	// Default: "".
 	AuditAccount string `yaml:"auditAccount"`
 	// ControlTower says an AWS Control Tower landing zone governs the
 	// organization: its trail and Config stay, and the parts that would

@@ -167,6 +167,7 @@ func (c *Config) orgModeProblems() problems {
 		}
 	}
 	ps = append(ps, c.securityHubDelegationProblems()...)
+	ps = append(ps, c.delegatedProblems()...)
 	g := o.Guardrails
 	if o.MemberTrails && !o.OrganizationTrail {
 		ps.addf("organization.memberTrails", "keeps the members' own trails beside the organization trail, but organizationTrail is false, so members keep their own trail anyway; remove memberTrails")
@@ -231,6 +232,38 @@ func (c *Config) securityHubDelegationProblems() problems {
 		}
 		if r.path == "auditAccount" && a.SecurityHub.Mode != ModeCreate {
 			ps.addf(p, "the audit account %s holds the finding aggregator of central configuration in its own hub, but its securityHub.mode is %s; set it create, or delegatedAdministrators.securityHub false", a.Name, a.SecurityHub.Mode)
+		}
+	}
+	return ps
+}
+
+// delegatedProblems checks organization.delegatedAdministrators against
+// the accounts that carry them out.
+func (c *Config) delegatedProblems() problems {
+	var ps problems
+	o := &c.Organization
+	d := o.DelegatedAdministrators
+	// AWS Control Tower (landing zone 4.0) deploys its own aggregator in
+	// the audit account and registers that account as AWS Config's
+	// delegated administrator
+	// (https://docs.aws.amazon.com/controltower/latest/userguide/config.html).
+	if o.ControlTower && d.AWSConfig {
+		ps.addf("organization.delegatedAdministrators.awsConfig", "Control Tower already runs an organization Config aggregator in its Audit account and registers it as AWS Config's delegated administrator; a second aggregator would only repeat it: set awsConfig: false")
+	}
+	if audit, ok := c.OrgAccount(o.AuditAccount); ok && d.AccessAnalyzer && audit.AccessAnalyzer.Mode == ModeCreate && audit.AccessAnalyzer.Type == OrganizationAnalyzer {
+		ps.addf("organization.delegatedAdministrators.accessAnalyzer", "makes the organization analyzers in %s, whose own accessAnalyzer.type organization would be a second analyzer of the same name: give %s accessAnalyzer.type: account", audit.Name, audit.Name)
+	}
+	// GuardDuty and Inspector are administered region by region: in a
+	// region where the audit account has no stack, no administrator would
+	// turn them on for the members, whose own detector and scans the
+	// delegation leaves out.
+	audit, ok := c.OrgAccount(o.AuditAccount)
+	if !ok || !(d.GuardDuty || d.Inspector) {
+		return ps
+	}
+	for _, r := range c.Regions {
+		if !slices.Contains(audit.Regions, r) {
+			ps.addf("organization.auditAccount", "%s has no stack in %s, one of regions, where it would administer GuardDuty and Inspector for the members: give %s every region of regions, or set delegatedAdministrators.guardDuty and inspector: false", audit.Name, r, audit.Name)
 		}
 	}
 	return ps

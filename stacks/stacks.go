@@ -5,6 +5,7 @@ package stacks
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -54,8 +55,15 @@ func Build(app constructs.Construct, cfg *config.Config) []awscdk.Stack {
 	if cfg.Organization.Enabled() {
 		set := NewStackSetStack(app, cfg)
 		if cfg.Organization.OrgMode() {
-			orderOrganization(cfg, byName, NewOrganizationStack(app, cfg), set)
-			out = append(out, byName[OrganizationStackName(cfg)])
+			org := NewOrganizationStack(app, cfg)
+			orderOrganization(cfg, byName, org, set)
+			out = append(out, org)
+			regional := addDelegation(app, cfg, org)
+			for _, name := range sortedStackNames(regional) {
+				byName[name] = regional[name]
+				out = append(out, regional[name])
+			}
+			orderDelegation(cfg, byName)
 		}
 		out = append(out, set)
 	}
@@ -137,12 +145,14 @@ func newStack(scope constructs.Construct, name string, acc config.Account, regio
 // fillStack adds an account's parts in a region: the account-global parts
 // in its home region, the regional services everywhere.
 func fillStack(stack awscdk.Stack, cfg *config.Config, acc config.Account, region string) {
+	acc = withDelegation(cfg, acc)
 	var global globalParts
 	if region == acc.HomeRegion {
 		global = addGlobalParts(stack, cfg, acc)
 	}
 	addRegionalServices(stack, cfg, acc, region, global)
 	addDelegatedSecurityHub(stack, cfg, acc, region)
+	addDelegatedServices(stack, cfg, acc, region)
 }
 
 func tags(account, role string) *map[string]*string {
@@ -152,4 +162,13 @@ func tags(account, role string) *map[string]*string {
 		"baseline:account": jsii.String(account),
 		TagRole:            jsii.String(role),
 	}
+}
+
+func sortedStackNames(m map[string]awscdk.Stack) []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
 }

@@ -51,8 +51,13 @@ const (
 // be a second, paid copy of every management event
 // (https://aws.amazon.com/cloudtrail/pricing/). The member keeps its log
 // bucket and key for AWS Config.
+//
+// In organization mode, the services the audit account administers with
+// auto-enable are left out of the member templates (withDelegation says
+// why): GuardDuty's detector, which auto-enable ALL creates in every
+// member, and Inspector's scans, which it enables in every new member.
 func MemberAccount(cfg *config.Config) config.Account {
-	acc := config.Account{Name: "Member", ID: *awscdk.Aws_ACCOUNT_ID(), StackSetMember: true, Settings: cfg.Settings}
+	acc := withDelegation(cfg, config.Account{Name: "Member", ID: *awscdk.Aws_ACCOUNT_ID(), StackSetMember: true, Settings: cfg.Settings})
 	if SecurityHubDelegated(cfg) {
 		// The audit account's configuration policy enables Security Hub,
 		// its standards and controls in every member account and region

@@ -119,6 +119,13 @@ func (r resolver) resolve(v any) (any, error) {
 						return "ref:" + name, nil
 					}
 					return nil, fmt.Errorf("Ref to unknown %q", name)
+				case "Fn::GetAtt":
+					// An sdkcall setting's Output (its attribute Value):
+					// the stand-in of the model check (outputValue).
+					if l := asStrings(arg); len(l) == 2 && l[1] == "Value" && strings.HasPrefix(r.stack.Template.Resources[l[0]].Type, "Custom::") {
+						return outputValue, nil
+					}
+					return nil, fmt.Errorf("Fn::GetAtt %v is not resolved by the test", arg)
 				case "Fn::Join":
 					args, _ := arg.([]any)
 					if len(args) != 2 {

@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -121,28 +120,112 @@ var unorderedChecks = []struct {
 		"the known exception: recorder and channel are created side by side, never ordered (checked for every template)"},
 }
 
-// delegatedCheck is a resource type that only a service's delegated
-// administrator may create: its call fails in any other account. The
-// management account designates the administrator with the admin type,
-// whose accountProp names the account, in the same region; the proof
-// requires every resource of a dependent type in account A to be ordered
-// after an admin resource naming A. No literal in the dependent resource
-// names the designation, so the literal walk cannot see this.
-type delegatedCheck struct {
-	admin, accountProp string
-	dependents         []string
-	doc                string
+// Delegated administration. A resource that only a service's delegated
+// administrator may create names no resource of the management account,
+// yet fails unless the management account's designation of its account
+// came first: a literal cross-account reference of another kind. The proof
+// finds both ends in the templates: each delegationNeed (a resource the
+// service refuses from an account that is not its administrator) in an
+// account needs, when a stack of the assembly designates that account for
+// the service (a delegationGrant), a stack dependency on that stack. A need
+// whose account no stack designates is external (designated by hand).
+type delegationNeed struct {
+	resourceType string
+	// principal returns the service principal the resource needs, or "".
+	principal func(props map[string]any) string
+	regional  bool // the designation is per region (else organization-wide)
+	doc       string
 }
 
-var delegatedChecks = []delegatedCheck{
-	// "Before you can start using central configuration, you must
+var delegationNeeds = []delegationNeed{
+	{"AWS::AccessAnalyzer::Analyzer", func(p map[string]any) string {
+		if t, _ := p["Type"].(string); strings.HasPrefix(t, "ORGANIZATION") {
+			return "access-analyzer.amazonaws.com"
+		}
+		return ""
+	}, false, "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-delegated-administrator-add.html"},
+	{"AWS::Config::ConfigurationAggregator", func(p map[string]any) string {
+		if p["OrganizationAggregationSource"] != nil {
+			return "config.amazonaws.com"
+		}
+		return ""
+	}, false, "https://docs.aws.amazon.com/config/latest/developerguide/aggregated-register-delegated-administrator.html"},
+	{"Custom::GuardDutyOrganizationConfiguration", sdkCallNeed("guardduty", "update_organization_configuration", "guardduty.amazonaws.com"), true,
+		"https://docs.aws.amazon.com/guardduty/latest/APIReference/API_UpdateOrganizationConfiguration.html (\"Configures the delegated administrator account\")"},
+	{"Custom::InspectorOrganizationConfiguration", sdkCallNeed("inspector2", "update_organization_configuration", "inspector2.amazonaws.com"), true,
+		"https://docs.aws.amazon.com/inspector/v2/APIReference/API_UpdateOrganizationConfiguration.html"}, // "Before you can start using central configuration, you must
 	// integrate Security Hub CSPM with AWS Organizations and designate a
 	// home Region ... designate your delegated administrator in your
 	// intended home Region"; configuration policies are created and
 	// associated by the delegated administrator only.
-	{"AWS::SecurityHub::DelegatedAdmin", "AdminAccountId",
-		[]string{"AWS::SecurityHub::OrganizationConfiguration", "AWS::SecurityHub::ConfigurationPolicy", "AWS::SecurityHub::PolicyAssociation"},
-		"https://docs.aws.amazon.com/securityhub/latest/userguide/start-central-configuration.html"},
+	{"AWS::SecurityHub::OrganizationConfiguration", securityHubNeed, true, securityHubCentralDoc},
+	{"AWS::SecurityHub::ConfigurationPolicy", securityHubNeed, true, securityHubCentralDoc},
+	{"AWS::SecurityHub::PolicyAssociation", securityHubNeed, true, securityHubCentralDoc},
+}
+
+const securityHubCentralDoc = "https://docs.aws.amazon.com/securityhub/latest/userguide/start-central-configuration.html"
+
+// securityHubNeed: every central-configuration resource needs the
+// delegated administrator (AWS::SecurityHub::DelegatedAdmin).
+func securityHubNeed(map[string]any) string { return "securityhub.amazonaws.com" }
+
+// sdkCallNeed matches an sdkcall custom resource by the call it creates.
+func sdkCallNeed(client, method, principal string) func(map[string]any) string {
+	return func(p map[string]any) string {
+		if c, ok := p["Create"].(map[string]any); ok && c["Client"] == client && c["Method"] == method {
+			return principal
+		}
+		return ""
+	}
+}
+
+// delegationGrants are the sdkcall calls that designate an account: the
+// client and method, the parameter that holds the account id, and the
+// principal (empty: the ServicePrincipal parameter).
+var delegationGrants = []struct{ client, method, account, principal string }{
+	{"organizations", "register_delegated_administrator", "AccountId", ""},
+	{"guardduty", "enable_organization_admin_account", "AdminAccountId", "guardduty.amazonaws.com"},
+	{"inspector2", "enable_delegated_admin_account", "delegatedAdminAccountId", "inspector2.amazonaws.com"},
+}
+
+// delegation is one designation found in a template.
+type delegation struct {
+	stack, id, account, principal, region string
+}
+
+// delegations finds the designations of the unit's templates.
+func (u *orderUnit) delegations() []delegation {
+	var out []delegation
+	for _, s := range u.stacks {
+		for _, id := range s.ids {
+			props, _ := s.resources[id]["Properties"].(map[string]any)
+			// Security Hub's designation is a resource type of its own.
+			if s.resources[id]["Type"] == "AWS::SecurityHub::DelegatedAdmin" {
+				if account, ok := s.env.resolve(props["AdminAccountId"], nil); ok {
+					out = append(out, delegation{s.name, id, account, "securityhub.amazonaws.com", s.env.region})
+				}
+				continue
+			}
+			c, _ := props["Create"].(map[string]any)
+			text, _ := c["Parameters"].(string)
+			var params map[string]any
+			if c == nil || json.Unmarshal([]byte(text), &params) != nil {
+				continue
+			}
+			for _, g := range delegationGrants {
+				if c["Client"] != g.client || c["Method"] != g.method {
+					continue
+				}
+				account, _ := params[g.account].(string)
+				principal := g.principal
+				if principal == "" {
+					principal, _ = params["ServicePrincipal"].(string)
+				}
+				out = append(out, delegation{s.name, id, account, principal, s.env.region})
+			}
+		}
+	}
+	return out
 }
 
 // orderStack is one template as CloudFormation deploys it.
@@ -197,7 +280,10 @@ func (i orderIdentity) matches(key, literal string) bool {
 
 // orderReport is what the proof found.
 type orderReport struct {
-	references, crossStack, createChecked, external, policySkipped, delegated int
+	references, crossStack, createChecked, external, policySkipped int
+	// delegated counts the needs of a delegated administrator's resource
+	// met by a designation of the assembly.
+	delegated int
 	// kinds are the references found, as "type.property -> type".
 	kinds    []string
 	problems []string
@@ -716,6 +802,7 @@ func (u *orderUnit) prove(f sarFormats) orderReport {
 	var rep orderReport
 	rep.problems = append(rep.problems, u.setup...)
 	ids := u.identities(f)
+	delegations := u.delegations()
 	needed := map[[2]string]bool{}
 	// requires checks that resource id of stack s is ordered after target.
 	requires := func(s *orderStack, id string, ts *orderStack, target, what string) {
@@ -779,29 +866,25 @@ func (u *orderUnit) prove(f sarFormats) orderReport {
 				}
 				requires(s, id, ts, target, fmt.Sprintf("is checked at creation against %s (%s)", target, why))
 			}
-			for _, c := range delegatedChecks {
-				if !slices.Contains(c.dependents, typ) {
+			for _, n := range delegationNeeds {
+				principal := ""
+				if n.resourceType == typ {
+					principal = n.principal(props)
+				}
+				if principal == "" {
 					continue
 				}
-				rep.delegated++
 				found := false
-				for _, ts := range u.stacks {
-					if ts.env.region != s.env.region {
+				for _, d := range delegations {
+					if d.account != s.env.account || d.principal != principal || (n.regional && d.region != s.env.region) {
 						continue
 					}
-					for _, aid := range ts.ids {
-						ar := ts.resources[aid]
-						ap, _ := ar["Properties"].(map[string]any)
-						if acc, ok := ts.env.resolve(ap[c.accountProp], nil); ar["Type"] != c.admin || !ok || acc != s.env.account {
-							continue
-						}
-						found = true
-						requires(s, id, ts, aid, fmt.Sprintf("is a call of the delegated administrator, designated by %s %s (%s)", c.admin, aid, c.doc))
-					}
+					found = true
+					rep.delegated++
+					requires(s, id, u.stack(d.stack), d.id, fmt.Sprintf("needs its account designated as %s's delegated administrator by %s (%s)", principal, d.id, n.doc))
 				}
 				if !found {
-					rep.problems = append(rep.problems, fmt.Sprintf("%s: %s (%s) is a call of the delegated administrator, but no %s of the assembly designates account %s in %s (%s)",
-						s.name, id, typ, c.admin, s.env.account, s.env.region, c.doc))
+					rep.external++
 				}
 			}
 			for _, c := range unorderedChecks {
@@ -990,8 +1073,8 @@ func TestDeployOrder(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			for _, u := range assemblyOrderUnits(t, c.name, c.assembly(t)) {
 				rep := u.prove(formats)
-				t.Logf("%s: %d stacks, %d literal references, %d create-time checks (%d name nothing in the assembly), %d delegated-administrator calls, %d cross-stack requirements, %d stack dependencies, %d policy values skipped",
-					u.label, len(u.stacks), rep.references, rep.createChecked, rep.external, rep.delegated, rep.crossStack, countDeps(u.deps), rep.policySkipped)
+				t.Logf("%s: %d stacks, %d literal references, %d create-time checks and delegated-administrator needs %d (%d name nothing in the assembly), %d cross-stack requirements, %d stack dependencies, %d policy values skipped",
+					u.label, len(u.stacks), rep.references, rep.createChecked, rep.delegated, rep.external, rep.crossStack, countDeps(u.deps), rep.policySkipped)
 				for _, p := range rep.problems {
 					t.Error(p)
 				}
@@ -1097,31 +1180,27 @@ func TestDeployOrderCatchesRaces(t *testing.T) {
 				})
 			},
 			"ControlTower-us-east-1 depends on Archive-us-east-1 of another account, but names nothing in it"},
-		{"the audit account's central configuration without its dependency on the organization stack", orgModeAssembly,
+		{"the audit account's region stack without its dependency on the management account's designations there", orgModeAssembly,
+			func(t *testing.T, dir string) {
+				dropStackDep(t, dir, "Audit-us-east-1", "Management-organization-us-east-1")
+			},
+			"Audit-us-east-1: OrganizationAdministrationGuardDutyOrganizationConfiguration"},
+		{"the audit account's home stack without its dependency on the organization stack", orgModeAssembly,
 			func(t *testing.T, dir string) {
 				dropStackDep(t, dir, "Audit-ap-northeast-1", "Management-organization")
 			},
-			"Audit-ap-northeast-1: SecurityHubCentralOrganization"},
-		{"the audit account's central configuration with no delegated administrator designated", orgModeAssembly,
+			"needs its account designated as config.amazonaws.com's delegated administrator by DelegatedAdministratorsConfigDelegatedAdmin"},
+		{"a designation of another account: the audit stack's dependency orders nothing", orgModeAssembly,
 			func(t *testing.T, dir string) {
-				editJSON(t, filepath.Join(dir, "Management-organization.template.json"), func(doc map[string]any) {
-					r := doc["Resources"].(map[string]any)
-					for id, res := range r {
-						if res.(map[string]any)["Type"] == "AWS::SecurityHub::DelegatedAdmin" {
-							delete(r, id)
+				editTemplate(t, dir, "Management-organization-us-east-1", func(r map[string]map[string]any) {
+					for _, res := range r {
+						if c, ok := res["Properties"].(map[string]any)["Create"].(map[string]any); ok {
+							c["Parameters"] = strings.ReplaceAll(c["Parameters"].(string), "777777777777", "666666666666")
 						}
 					}
 				})
 			},
-			"is a call of the delegated administrator, but no AWS::SecurityHub::DelegatedAdmin of the assembly designates account 777777777777 in ap-northeast-1"},
-		{"the delegated administrator designated in another region", orgModeAssembly,
-			func(t *testing.T, dir string) {
-				editJSON(t, filepath.Join(dir, "manifest.json"), func(doc map[string]any) {
-					art := doc["artifacts"].(map[string]any)["Management-organization"].(map[string]any)
-					art["environment"] = "aws://999999999999/us-east-1"
-				})
-			},
-			"no AWS::SecurityHub::DelegatedAdmin of the assembly designates account 777777777777 in ap-northeast-1"},
+			"Audit-us-east-1 depends on Management-organization-us-east-1 of another account, but names nothing in it"},
 		{"the regional StackSet without AutoDeployment.DependsOn", stackSetAssembly,
 			func(t *testing.T, dir string) {
 				editTemplate(t, dir, "Management-stacksets", func(r map[string]map[string]any) {

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/secure-baseline/cdk-baseline/config"
+	"github.com/secure-baseline/cdk-baseline/constructs/orgadmin"
 	"github.com/secure-baseline/cdk-baseline/policies"
 	"github.com/secure-baseline/cdk-baseline/report/assembly"
 	"github.com/secure-baseline/cdk-baseline/stacks"
@@ -152,6 +153,27 @@ func withCentralHub(members []assembly.Stack) []assembly.Stack {
 	return out
 }
 
+// delegatedMemberServices stands for what the audit account's auto-enable
+// makes in every member, which the member templates therefore leave out
+// (stacks.MemberAccount): GuardDuty's detector and Inspector's scans. The
+// guardrails protect them all the same, so the matrix has their cells: a
+// stack of the member's home region with a detector and Inspector's
+// resource, as tamperTargets reads them.
+func delegatedMemberServices(cfg *config.Config, member string) []assembly.Stack {
+	res := map[string]assembly.Resource{}
+	if stacks.Delegated(cfg, orgadmin.GuardDuty) {
+		res["AutoEnabledDetector"] = assembly.Resource{Type: "AWS::GuardDuty::Detector", Properties: map[string]any{}}
+	}
+	if stacks.Delegated(cfg, orgadmin.Inspector) {
+		res["AutoEnabledInspector"] = assembly.Resource{Type: "Custom::InspectorScans", Properties: map[string]any{}}
+	}
+	if len(res) == 0 {
+		return nil
+	}
+	return []assembly.Stack{{Name: stacks.MemberStackPrefix + "auto-enabled", Account: member, Region: cfg.HomeRegion,
+		Template: assembly.Template{Resources: res}}}
+}
+
 // guardCell is one request of the guardrail matrix: who, what, and what
 // the SCPs must make of it.
 type guardCell struct {
@@ -187,6 +209,7 @@ func guardrailCells(t testing.TB, cfg *config.Config, guardrails []stacks.Guardr
 	if stacks.SecurityHubDelegated(cfg) {
 		memberStacks = withCentralHub(memberStacks)
 	}
+	memberStacks = append(memberStacks, delegatedMemberServices(cfg, orgMember)...)
 	var cells []guardCell
 	add := func(role, want string, c orgCase) {
 		if want == "unchanged" {

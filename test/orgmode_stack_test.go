@@ -103,6 +103,18 @@ func TestOrganizationReview(t *testing.T) {
 			t.Errorf("the review lacks %s", row)
 		}
 	}
+	// Who administers what: every delegated service, with the audit
+	// account, the stacks that designate it and what it runs.
+	for _, row := range []string{
+		"| AWS Config | 777777777777 | Management-organization (ap-northeast-1) | Audit-ap-northeast-1: organization aggregator |",
+		"| GuardDuty | 777777777777 | Management-organization (ap-northeast-1), Management-organization-us-east-1 (us-east-1) | Audit-ap-northeast-1: auto-enable ALL; Audit-us-east-1: auto-enable ALL |",
+		"| IAM Access Analyzer | 777777777777 | Management-organization (ap-northeast-1) | Audit-ap-northeast-1: organization analyzer; Audit-ap-northeast-1: unused-access analyzer; Audit-us-east-1: organization analyzer |",
+		"| Inspector | 777777777777 | Management-organization (ap-northeast-1), Management-organization-us-east-1 (us-east-1) | Audit-ap-northeast-1: auto-enable for new members; Audit-us-east-1: auto-enable for new members |",
+	} {
+		if !strings.Contains(md, row) {
+			t.Errorf("the review lacks %s", row)
+		}
+	}
 	// The AssumeRoot alarm: in the management account's alarm list, with
 	// no Security Hub or CIS control, and nowhere else.
 	root := "| baseline-CentralizedRootSessions | none (baseline alarm) | `{ ($.eventSource = \"sts.amazonaws.com\") && ($.eventName = \"AssumeRoot\") }` |"

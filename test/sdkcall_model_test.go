@@ -19,6 +19,7 @@ type modelCall struct {
 	Method       string         `json:"method"`
 	Params       map[string]any `json:"params"`
 	IgnoreErrors string         `json:"ignoreErrors,omitempty"`
+	Output       string         `json:"output,omitempty"`
 	List         string         `json:"list,omitempty"`
 	ListSample   []any          `json:"listSample,omitempty"`
 	Wait         *modelWait     `json:"wait,omitempty"`
@@ -36,6 +37,10 @@ type modelWait struct {
 // template joins into its calls' parameters.
 var pseudoValues = map[string]string{"AWS::AccountId": "222222222222", "AWS::Partition": "aws", "AWS::Region": "us-east-1"}
 
+// outputValue stands in for another sdkcall's Output (Fn::GetAtt of its
+// attribute Value) in a call's parameters: a GuardDuty detector id's form.
+const outputValue = "0123456789abcdef0123456789abcdef"
+
 // callParams turns a call's Parameters (JSON text, or an Fn::Join of text
 // and pseudo parameters) into its value.
 func callParams(t *testing.T, where string, v any) map[string]any {
@@ -50,6 +55,10 @@ func callParams(t *testing.T, where string, v any) map[string]any {
 			case string:
 				b.WriteString(p)
 			case map[string]any:
+				if att, ok := p["Fn::GetAtt"].([]any); ok && len(att) == 2 && att[1] == "Value" {
+					b.WriteString(outputValue)
+					continue
+				}
 				ref, _ := p["Ref"].(string)
 				val, known := pseudoValues[ref]
 				if !known {
@@ -111,9 +120,11 @@ func goldenCalls(t *testing.T) []modelCall {
 				where := fmt.Sprintf("%s %s %s %s", filepath.Base(f), lid, r.Type, event)
 				c := modelCall{Where: where, Client: raw["Client"].(string), Method: raw["Method"].(string), Params: callParams(t, where, raw["Parameters"])}
 				c.IgnoreErrors, _ = raw["IgnoreErrors"].(string)
+				c.Output, _ = raw["Output"].(string)
 				if w, ok := raw["Wait"].(map[string]any); ok {
 					c.Wait = &modelWait{Method: w["Method"].(string), Params: callParams(t, where, w["Parameters"]), Query: w["Query"].(string), Until: w["Until"].(string)}
-					for _, p := range w["Pending"].([]any) {
+					pending, _ := w["Pending"].([]any)
+					for _, p := range pending {
 						c.Wait.Pending = append(c.Wait.Pending, p.(string))
 					}
 				}
@@ -130,7 +141,7 @@ func goldenCalls(t *testing.T) []modelCall {
 				for _, c := range all {
 					// One copy of each distinct call (the same setting in
 					// many stacks) keeps the output short.
-					key := jsonOf(t, []any{c.Client, c.Method, c.Params, c.IgnoreErrors, c.List, c.Wait})
+					key := jsonOf(t, []any{c.Client, c.Method, c.Params, c.IgnoreErrors, c.List, c.Wait, c.Output})
 					if !seen[key] {
 						seen[key] = true
 						calls = append(calls, c)
@@ -182,7 +193,10 @@ func TestSdkCallsMatchTheAPIModels(t *testing.T) {
 	for _, c := range calls {
 		clients[c.Client+"."+c.Method] = true
 	}
-	for _, want := range []string{"inspector2.enable", "inspector2.disable", "iam.create_service_linked_role", "ec2.enable_ebs_encryption_by_default"} {
+	for _, want := range []string{"inspector2.enable", "inspector2.disable", "iam.create_service_linked_role", "ec2.enable_ebs_encryption_by_default",
+		// organization mode's delegated administrators (orgadmin)
+		"organizations.register_delegated_administrator", "guardduty.enable_organization_admin_account", "inspector2.enable_delegated_admin_account",
+		"guardduty.list_detectors", "guardduty.update_detector", "guardduty.update_organization_configuration", "inspector2.update_organization_configuration"} {
 		if !clients[want] {
 			t.Errorf("no %s call in the goldens: the check would miss it", want)
 		}
@@ -231,6 +245,10 @@ func TestSdkCallModelCheckCatchesMistakes(t *testing.T) {
 			clone(func(c *modelCall) { c.Wait.Until = "ON" })},
 		{"an ignored error the operation cannot raise", "matches none of its errors",
 			clone(func(c *modelCall) { c.IgnoreErrors = "^NoSuchEntityException$" })},
+		{"a wait filter on a field the list's members have not", "has no member accountIdd",
+			clone(func(c *modelCall) { c.Wait.Query = "accounts[?accountIdd=='222222222222'].state.status" })},
+		{"an output that picks a list, not a string", "picks a list, not a string",
+			clone(func(c *modelCall) { c.Output = "accounts" })},
 		{"a prune list that is no list parameter", "List clientToken is not a list parameter",
 			clone(func(c *modelCall) { c.List, c.ListSample, c.Wait = "clientToken", []any{"x"}, nil })},
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -54,6 +55,18 @@ var coveredByParent = map[string]string{
 	"AWS::IAM::Policy":             "an inline policy is changed with iam:Put/DeleteRolePolicy on its role",
 	"AWS::SecurityHub::Standard":   "securityhub:BatchDisableStandards acts on the hub",
 	"AWS::Config::DeliveryChannel": "config:PutDeliveryChannel/DeleteDeliveryChannel have no resource type: in the Config service cells",
+	"Custom::GuardDutyDetector":    "a read (guardduty:ListDetectors) of the administrator's detector id: the detector's cells come with the GuardDuty service cells of the organization configuration",
+}
+
+// delegatedServiceSettings are the custom resources with which a delegated
+// administrator sets a service for the whole organization
+// (constructs/orgadmin): every changing action of the service is a cell,
+// as for serviceSettings (whose entry of the service gives its
+// service-linked role).
+var delegatedServiceSettings = map[string]string{
+	"Custom::GuardDutyAdministratorDetector":     "guardduty",
+	"Custom::GuardDutyOrganizationConfiguration": "guardduty",
+	"Custom::InspectorOrganizationConfiguration": "inspector2",
 }
 
 // accountSettings map a custom resource of the baseline to the actions that
@@ -69,6 +82,18 @@ var accountSettings = map[string]struct {
 	// CloudTrail's trusted access in AWS Organizations, which the
 	// organization trail needs; the Enable and Disable actions change it.
 	"Custom::CloudTrailTrustedAccess": {"organizations", regexp.MustCompile(`AWSServiceAccess`)},
+	// The management account's organization settings (constructs/rootaccess,
+	// constructs/orgadmin): trusted access, delegated administrators, and
+	// centralized root access.
+	"Custom::IAMTrustedAccess":             {"organizations", regexp.MustCompile(`AWSServiceAccess`)},
+	"Custom::ConfigTrustedAccess":          {"organizations", regexp.MustCompile(`AWSServiceAccess`)},
+	"Custom::AccessAnalyzerTrustedAccess":  {"organizations", regexp.MustCompile(`AWSServiceAccess`)},
+	"Custom::ConfigDelegatedAdmin":         {"organizations", regexp.MustCompile(`DelegatedAdministrator`)},
+	"Custom::AccessAnalyzerDelegatedAdmin": {"organizations", regexp.MustCompile(`DelegatedAdministrator`)},
+	"Custom::GuardDutyDelegatedAdmin":      {"guardduty", regexp.MustCompile(`OrganizationAdminAccount`)},
+	"Custom::InspectorDelegatedAdmin":      {"inspector2", regexp.MustCompile(`DelegatedAdminAccount`)},
+	"Custom::RootCredentialsManagement":    {"iam", regexp.MustCompile(`OrganizationsRootCredentialsManagement`)},
+	"Custom::RootSessions":                 {"iam", regexp.MustCompile(`OrganizationsRootSessions`)},
 }
 
 // serviceSettings are the services whose whole configuration the baseline
@@ -250,6 +275,14 @@ func (p physical) arn(lid string) string {
 		return fmt.Sprintf("arn:aws:access-analyzer:%s:%s:analyzer/%s", r, a, n)
 	case "AWS::Config::ConfigurationRecorder":
 		return fmt.Sprintf("arn:aws:config:%s:%s:configuration-recorder/%s/%s", r, a, n, fakeID(lid, 8))
+	case "AWS::Config::ConfigurationAggregator":
+		// AWS Config names an aggregator's ARN by an id of its own, not by
+		// its name (the SAR's config-aggregator/${AggregatorId}).
+		return fmt.Sprintf("arn:aws:config:%s:%s:config-aggregator/config-aggregator-%s", r, a, fakeID(lid, 8))
+	case "AWS::CloudFormation::StackSet":
+		return fmt.Sprintf("arn:aws:cloudformation:%s:%s:stackset/%s:%s", r, a, n, fakeUUID(lid))
+	case "AWS::Organizations::Policy":
+		return fmt.Sprintf("arn:aws:organizations::%s:policy/o-%s/service_control_policy/p-%s", a, fakeID(lid, 10), fakeID(lid, 8))
 	// Chatbot is global: no region in its ARNs. The configuration types
 	// are the API's (ChatConfigurationArn in
 	// https://docs.aws.amazon.com/chatbot/latest/APIReference/API_SlackChannelConfiguration.html).
@@ -405,6 +438,9 @@ func tamperTargets(t testing.TB, s assembly.Stack, logBucketPrefix string) []tam
 		if set, ok := serviceSettings[res.Type]; ok {
 			services[set.service] = true
 		}
+		if svc, ok := delegatedServiceSettings[res.Type]; ok {
+			services[svc] = true
+		}
 		switch res.Type {
 		case "AWS::S3::Bucket":
 			lb := strings.HasPrefix(p.name(lid), logBucketPrefix)
@@ -464,6 +500,15 @@ func tamperTargets(t testing.TB, s assembly.Stack, logBucketPrefix string) []tam
 		case "Custom::ConfigServiceLinkedRole", "Custom::InspectorServiceLinkedRole":
 			// Made by the custom resource; its cells come with the Config
 			// and Inspector services below.
+		case "AWS::Config::ConfigurationAggregator":
+			add(tamperTarget{label: label, service: "config", rtype: "ConfigurationAggregator", arn: arn})
+		case "AWS::CloudFormation::StackSet":
+			add(tamperTarget{label: label, service: "cloudformation", rtype: "stackset", arn: arn})
+		case "AWS::Organizations::Policy":
+			add(tamperTarget{label: label, service: "organizations", rtype: "policy", arn: arn})
+		case "Custom::GuardDutyAdministratorDetector", "Custom::GuardDutyOrganizationConfiguration", "Custom::InspectorOrganizationConfiguration":
+			// The service's organization-wide settings: every changing
+			// action of the service is a service cell below.
 		case "Custom::InspectorScans":
 			// Inspector's whole configuration: every changing inspector2
 			// action is a service cell below.
@@ -656,10 +701,11 @@ func TestTamperMatrix(t *testing.T) {
 	worlds := []*accessWorld{
 		newAccessWorld(t, "single", config.Example(), exampleAssembly(t)),
 		newAccessWorld(t, "hub", hubCfg(t), hubAssembly(t)),
-		// The management, log archive and audit accounts' own stacks;
-		// the audit account's home stack holds Security Hub central
-		// configuration.
-		newAccessWorld(t, "organization", orgModeCfg(t), orgModeAssembly(t)),
+		// Organization mode's per-account stacks: the management, log
+		// archive and audit accounts, with the audit account's
+		// administration of the organization (constructs/orgadmin) and
+		// Security Hub central configuration.
+		newAccessWorld(t, "organization mode", orgModeCfg(t), orgModeAssembly(t)),
 	}
 	var cells []tamperCell
 	for _, w := range worlds {
@@ -1048,4 +1094,26 @@ func TestStackSetMemberProtections(t *testing.T) {
 			t.Errorf("the matrix does not catch the old prefix: no lambda:UpdateFunctionCode cell fails (%d failures)", len(failed))
 		}
 	})
+}
+
+// TestTamperTargetsMapOrganizationMode: every resource type of every stack
+// of the organization-mode assembly (the management account's organization
+// stacks, the audit account's administration, the log archive and the
+// StackSet members) has its place in the tamper matrix: tamperTargets
+// fails the test on a type it cannot map.
+func TestTamperTargetsMapOrganizationMode(t *testing.T) {
+	asm := orgModeAssembly(t)
+	cfg := orgModeCfg(t)
+	all := append(slices.Clone(asm.Stacks), orgMemberStacks(t, asm, cfg, orgMember)...)
+	for _, s := range all {
+		targets := tamperTargets(t, s, "baseline-")
+		n := 0
+		for _, tg := range targets {
+			n += len(tg.actions)
+		}
+		t.Logf("%s: %d targets, %d cells per principal", s.Name, len(targets), n)
+		if len(targets) < 2 {
+			t.Errorf("%s: %d targets; the stack's resources were not read", s.Name, len(targets))
+		}
+	}
 }

@@ -147,7 +147,8 @@ func TestAccessAnalyzer(t *testing.T) {
 		zone accessanalyzer.Zone
 		name string
 		typ  string
-	}{{"", "baseline-account", "ACCOUNT"}, {accessanalyzer.Organization, "baseline-organization", "ORGANIZATION"}} {
+	}{{"", "baseline-account", "ACCOUNT"}, {accessanalyzer.Organization, "baseline-organization", "ORGANIZATION"},
+		{accessanalyzer.OrganizationUnusedAccess, "baseline-organization_unused_access", "ORGANIZATION_UNUSED_ACCESS"}} {
 		t.Run("zone "+c.typ, func(t *testing.T) {
 			s := newStack()
 			a := accessanalyzer.New(s, "AccessAnalyzer", accessanalyzer.Props{Zone: c.zone})
@@ -158,11 +159,23 @@ func TestAccessAnalyzer(t *testing.T) {
 			if r.Properties["AnalyzerName"] != c.name || r.Properties["Type"] != c.typ {
 				t.Errorf("analyzer %v", r.Properties)
 			}
+			// The unused-access analyzer reports access unused for the
+			// default 90 days; the others take no configuration.
+			cfg := jsonOf(t, r.Properties["AnalyzerConfiguration"])
+			if want := map[bool]string{true: `{"UnusedAccessConfiguration":{"UnusedAccessAge":90}}`, false: "null"}[c.zone == accessanalyzer.OrganizationUnusedAccess]; cfg != want {
+				t.Errorf("configuration %s, want %s", cfg, want)
+			}
 		})
 	}
 	checkPanics(t, []panicCase{
 		{"an unknown zone", func(s awscdk.Stack) { accessanalyzer.New(s, "A", accessanalyzer.Props{Zone: "account"}) },
-			`accessanalyzer: Zone "account" must be ACCOUNT or ORGANIZATION`},
+			`accessanalyzer: Zone "account" must be ACCOUNT, ORGANIZATION or ORGANIZATION_UNUSED_ACCESS`},
+		{"an unused-access age on an external-access analyzer", func(s awscdk.Stack) {
+			accessanalyzer.New(s, "A", accessanalyzer.Props{Zone: accessanalyzer.Organization, UnusedAccessAgeDays: 30})
+		}, `accessanalyzer: UnusedAccessAgeDays is for Zone ORGANIZATION_UNUSED_ACCESS only, not ORGANIZATION`},
+		{"an unused-access age over a year", func(s awscdk.Stack) {
+			accessanalyzer.New(s, "A", accessanalyzer.Props{Zone: accessanalyzer.OrganizationUnusedAccess, UnusedAccessAgeDays: 400})
+		}, `accessanalyzer: UnusedAccessAgeDays 400 must be 1 to 365`},
 	})
 }
 

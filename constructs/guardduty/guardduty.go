@@ -46,6 +46,15 @@ func Feature(p Plan) string { return features[p] }
 // installs and updates its security agent where it is on.
 var runtimeAgents = []string{"EKS_ADDON_MANAGEMENT", "ECS_FARGATE_AGENT_MANAGEMENT", "EC2_AGENT_MANAGEMENT"}
 
+// RuntimeAgents are Runtime Monitoring's agent management settings, which
+// the detector turns on with the plan (for an organization configuration
+// too).
+func RuntimeAgents() []string { return slices.Clone(runtimeAgents) }
+
+// FrequencyName is the API's name of a finding frequency (e.g.
+// "FIFTEEN_MINUTES"), "" for an unknown one.
+func FrequencyName(f Frequency) string { return frequencies[f] }
+
 // Frequency is how often GuardDuty publishes updates of existing findings.
 type Frequency string
 

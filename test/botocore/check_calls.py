@@ -12,8 +12,9 @@ parameters validate against the operation's input shape (names, types,
 required members, enums are left to the service as botocore does); a
 Prune's list parameter is a list of the operation's input; IgnoreErrors
 matches one of the operation's modelled errors; a Wait's query walks the
-wait operation's output shape field by field, and Until and Pending are
-values of the enum the query ends in.
+wait operation's output shape field by field (a filter's field too), and
+Until and Pending are values of the enum the query ends in; an Output query
+walks the call's own output shape to one string.
 """
 import json
 import re
@@ -56,6 +57,15 @@ def leaves(node, shape, where):
         if left.type_name != "list":
             raise ValueError(f"{where}: {left.name} is no list")
         return [left.member]
+    if t == "filter_projection":
+        # list[?field == 'literal'].right: the list's members, filtered by
+        # one of their fields, then right of each.
+        left, right, comparator = node["children"]
+        (lst,) = leaves(left, shape, where)
+        if lst.type_name != "list":
+            raise ValueError(f"{where}: {lst.name} is no list")
+        leaves(comparator["children"][0], lst.member, where)
+        return leaves(right, lst.member, where)
     if t == "multi_select_list":
         return [s for child in node["children"] for s in leaves(child, shape, where)]
     raise ValueError(f"{where}: query node {t} is not supported by this check")
@@ -82,6 +92,13 @@ def check(c):
         codes = [e.metadata.get("error", {}).get("code", e.name) for e in op.error_shapes]
         if not any(re.search(c["ignoreErrors"], n) for n in names + codes):
             problems.append(f"{where}: IgnoreErrors {c['ignoreErrors']} matches none of its errors {names}")
+    if c.get("output"):
+        try:
+            for leaf in leaves(jmespath.compile(c["output"]).parsed, op.output_shape, f"{where} output"):
+                if leaf.type_name != "string":
+                    problems.append(f"{where} output: {c['output']} picks a {leaf.type_name}, not a string")
+        except ValueError as e:
+            problems.append(str(e))
     w = c.get("wait")
     if w:
         wop, err = operation(c["client"], w["method"])

@@ -14,7 +14,8 @@ as success. A call with Wait then polls Wait's call until every value its
 Query picks equals Until (Pending values: poll again; others fail). An
 Update call with Prune calls Prune with the items of the list parameter List
 that the old Update call had and the new one has not. The function always
-answers CloudFormation, with its own PhysicalResourceId.
+answers CloudFormation, with its own PhysicalResourceId, and with Output
+(a JMESPath query of the answer) its value as the attribute Value.
 """
 import json
 import re
@@ -27,18 +28,18 @@ import jmespath
 
 def handler(event, context):
     props = event["ResourceProperties"]
-    status, reason = cfnresponse.SUCCESS, None
+    status, reason, data = cfnresponse.SUCCESS, None, {}
     try:
         call = props.get(event["RequestType"])
         if call:
-            make(call, context)
+            data = make(call, context)
             old = (event.get("OldResourceProperties") or {}).get("Update")
             if call.get("Prune") and old:
                 prune(call, old, context)
     except Exception as e:
         status, reason = cfnresponse.FAILED, f"{type(e).__name__}: {e}"[:1000]
     print(event["RequestType"], status, reason or "")
-    cfnresponse.send(event, context, status, {}, props.get("PhysicalResourceId"), reason=reason)
+    cfnresponse.send(event, context, status, data, props.get("PhysicalResourceId"), reason=reason)
 
 
 def params(call):
@@ -58,8 +59,9 @@ def make(call, context):
     client = boto3.client(call["Client"])
     args = params(call)
     print("call", call["Client"], call["Method"], json.dumps(args))
+    out = None
     try:
-        getattr(client, call["Method"])(**args)
+        out = getattr(client, call["Method"])(**args)
     except client.exceptions.ClientError as e:
         error = e.response.get("Error", {})
         names = [type(e).__name__, error.get("Code", "")]
@@ -71,6 +73,12 @@ def make(call, context):
         print("ignored", names)
     if call.get("Wait"):
         wait(client, call["Wait"], context)
+    if not call.get("Output"):
+        return {}
+    value = jmespath.search(call["Output"], out or {})
+    if not isinstance(value, str) or not value:
+        raise RuntimeError(f"{call['Output']} is {value!r}, not a string")
+    return {"Value": value}
 
 
 def wait(client, w, context):

@@ -40,13 +40,14 @@ class Client:
         return call
 
 
-calls, responses, raises, answers = [], [], [], {}
+calls, responses, raises, answers, data = [], [], [], {}, []
 boto3 = types.ModuleType("boto3")
 boto3.client = Client
 cfnresponse = types.ModuleType("cfnresponse")
 cfnresponse.SUCCESS, cfnresponse.FAILED = "SUCCESS", "FAILED"
-cfnresponse.send = lambda event, context, status, data, physical_id, reason=None: responses.append(
-    (status, physical_id, reason)
+cfnresponse.send = lambda event, context, status, values, physical_id, reason=None: (
+    responses.append((status, physical_id, reason)),
+    data.append(values),
 )
 sys.modules.update(boto3=boto3, cfnresponse=cfnresponse)
 
@@ -90,7 +91,7 @@ TAKEN = "Service role name AWSServiceRoleForConfig has been taken in this accoun
 
 
 def run(request, raising=None, old=None, millis=90000, **props):
-    calls.clear(), responses.clear(), raises.clear(), sleeps.clear()
+    calls.clear(), responses.clear(), raises.clear(), sleeps.clear(), data.clear()
     if raising:
         raises.append(raising)
     props.setdefault("PhysicalResourceId", "PasswordPolicy")
@@ -230,3 +231,21 @@ class Handler(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+    def test_output_answers_the_picked_value_as_value(self):
+        answers["list_detectors"] = [{"DetectorIds": ["12abc"]}]
+        call = {"Client": "guardduty", "Method": "list_detectors", "Parameters": "{}", "Output": "DetectorIds[0]"}
+        self.assertEqual(run("Create", Create=call)[0], "SUCCESS")
+        self.assertEqual(data[-1], {"Value": "12abc"})
+
+    def test_output_that_picks_nothing_fails(self):
+        answers["list_detectors"] = [{"DetectorIds": []}]
+        call = {"Client": "guardduty", "Method": "list_detectors", "Parameters": "{}", "Output": "DetectorIds[0]"}
+        status, _, reason = run("Create", Create=call)
+        self.assertEqual(status, "FAILED")
+        self.assertIn("DetectorIds[0] is None, not a string", reason)
+        self.assertEqual(data[-1], {})
+
+    def test_a_call_without_output_answers_no_value(self):
+        self.assertEqual(run("Create", Create=PASSWORD_POLICY)[0], "SUCCESS")
+        self.assertEqual(data[-1], {})

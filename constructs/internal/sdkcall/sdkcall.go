@@ -78,6 +78,30 @@ type Call struct {
 	// effect, for services that apply a setting in the background.
 	// Default: nil, the call's answer is the end of it.
 	Wait *Wait
+	// Forwarded are IAM actions that the service makes with the caller's
+	// own credentials while it serves the call (forward access sessions,
+	// https://docs.aws.amazon.com/IAM/latest/UserGuide/access_forward_access_sessions.html),
+	// as the service's documentation lists them; each is granted in a
+	// statement of its own, beside Permission.
+	// Default: none.
+	Forwarded []Grant
+	// Output is a JMESPath expression (boto3 ships the jmespath package)
+	// that picks one non-empty string from the call's answer; the function
+	// returns it as the custom resource's attribute "Value" (see
+	// Setting.Value). A call that fails, or whose error IgnoreErrors lets
+	// pass, has no answer, and the deploy fails.
+	// Default: "", the resource has no attribute.
+	Output string
+}
+
+// Grant is one more IAM action a Call needs: a forwarded action.
+type Grant struct {
+	// Permission is the IAM action, e.g. "organizations:DescribeOrganization".
+	Permission string
+	// Resource the permission is granted on. Default: "*".
+	Resource string
+	// Conditions of the grant. Default: none.
+	Conditions map[string]any
 }
 
 // Wait is a read call the function repeats until every value that Query
@@ -138,6 +162,18 @@ type Setting struct {
 	// Resource depends on it, so the Revert call of a removed Setting still
 	// has its permission.
 	Policy awsiam.Policy
+
+	hasOutput bool
+}
+
+// Value is the string Apply's Output picked from the call's answer
+// (Fn::GetAtt of the resource's attribute Value). It panics unless Apply
+// has an Output.
+func (s *Setting) Value() *string {
+	if !s.hasOutput {
+		panic("sdkcall: Value needs an Apply call with an Output")
+	}
+	return s.Resource.GetAttString(jsii.String("Value"))
 }
 
 // Timeouts, in seconds. timeoutSeconds is how long one call may take before
@@ -219,11 +255,19 @@ func New(scope constructs.Construct, id string, props Props) *Setting {
 	stack := awscdk.Stack_Of(scope)
 	fn := function(stack)
 
+	if props.Apply.Output != "" && props.ApplyOnCreateOnly {
+		// On an update without a call the function answers no Value, and
+		// CloudFormation fails every Fn::GetAtt of it.
+		panic("sdkcall: an Apply with an Output must run on update too; it cannot go with ApplyOnCreateOnly")
+	}
 	setting := constructs.NewConstruct(scope, jsii.String(id))
-	s := &Setting{}
-	statements := make([]awsiam.PolicyStatement, len(calls))
-	for i, c := range calls {
-		statements[i] = c.statement()
+	s := &Setting{hasOutput: props.Apply.Output != ""}
+	var statements []awsiam.PolicyStatement
+	for _, c := range calls {
+		statements = append(statements, c.statement())
+		for _, g := range c.Forwarded {
+			statements = append(statements, Call{Permission: g.Permission, Resource: g.Resource, Conditions: g.Conditions}.statement())
+		}
 	}
 	s.Policy = awsiam.NewPolicy(setting, jsii.String("CustomResourcePolicy"), &awsiam.PolicyProps{
 		Statements: &statements,
@@ -234,7 +278,9 @@ func New(scope constructs.Construct, id string, props Props) *Setting {
 		Reason: jsii.String("Each setting attaches its calls' statements to the shared function's role with a policy of its own " +
 			"that lives and dies with the setting; a managed policy would outlive it"),
 	}}
-	if slices.ContainsFunc(calls, func(c Call) bool { return c.Resource == "" }) {
+	if slices.ContainsFunc(calls, func(c Call) bool {
+		return c.Resource == "" || slices.ContainsFunc(c.Forwarded, func(g Grant) bool { return g.Resource == "" })
+	}) {
 		suppressions = append(suppressions, &cdknag.NagPackSuppression{
 			Id:        jsii.String("AwsSolutions-IAM5"),
 			Reason:    jsii.String("The action is account-wide and has no resource type to scope it to; the statement names that one action only"),
@@ -394,6 +440,11 @@ func (c Call) check() {
 			panic(fmt.Sprintf("sdkcall: call %s.%s: IgnoreMessage %q is not a regular expression: %v", c.Service, c.Action, c.IgnoreMessage, err))
 		}
 	}
+	for i, g := range c.Forwarded {
+		if !strings.Contains(g.Permission, ":") {
+			panic(fmt.Sprintf("sdkcall: call %s.%s: Forwarded[%d] needs a Permission like \"organizations:DescribeOrganization\"", c.Service, c.Action, i))
+		}
+	}
 	if w := c.Wait; w != nil {
 		if !strings.EqualFold(w.Service, c.Service) || !actionName.MatchString(w.Action) || w.Permission == "" || w.Query == "" || w.Until == "" {
 			panic(fmt.Sprintf("sdkcall: call %s.%s: Wait needs the call's Service, an Action, a Permission, a Query and Until", c.Service, c.Action))
@@ -421,6 +472,9 @@ func (c Call) properties(stack awscdk.Stack) map[string]any {
 	}
 	if c.IgnoreMessage != "" {
 		p["IgnoreMessage"] = c.IgnoreMessage
+	}
+	if c.Output != "" {
+		p["Output"] = c.Output
 	}
 	if w := c.Wait; w != nil {
 		params := w.Parameters

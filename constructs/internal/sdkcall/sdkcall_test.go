@@ -187,6 +187,12 @@ func TestBadPropsPanicWithTheFix(t *testing.T) {
 		{"a prune on a setting made once", sdkcall.Props{Apply: ok, ApplyOnCreateOnly: true, PruneList: "x",
 			Prune: &sdkcall.Call{Service: "IAM", Action: "deleteAccountPasswordPolicy", Permission: "iam:DeleteAccountPasswordPolicy"}},
 			"sdkcall: Prune runs on update; it cannot go with ApplyOnCreateOnly"},
+		{"an Output on a setting made once", sdkcall.Props{ApplyOnCreateOnly: true,
+			Apply: sdkcall.Call{Service: "GuardDuty", Action: "listDetectors", Permission: "guardduty:ListDetectors", Output: "DetectorIds[0]"}},
+			"sdkcall: an Apply with an Output must run on update too; it cannot go with ApplyOnCreateOnly"},
+		{"a forwarded grant without a service prefix", sdkcall.Props{Apply: sdkcall.Call{Service: "GuardDuty", Action: "enableOrganizationAdminAccount",
+			Permission: "guardduty:EnableOrganizationAdminAccount", Forwarded: []sdkcall.Grant{{Permission: "DescribeOrganization"}}}},
+			`sdkcall: call GuardDuty.enableOrganizationAdminAccount: Forwarded[0] needs a Permission like "organizations:DescribeOrganization"`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Bad"), nil)
@@ -198,4 +204,42 @@ func TestBadPropsPanicWithTheFix(t *testing.T) {
 			sdkcall.New(stack, "Setting", c.props)
 		})
 	}
+}
+
+// TestOutputAndForwardedGrants: a call's Output makes the resource's
+// attribute Value (Fn::GetAtt, so a setting that uses it waits for it),
+// a setting without one has no Value to read, and each forwarded grant is
+// a statement of its own, with its resource and conditions.
+func TestOutputAndForwardedGrants(t *testing.T) {
+	var detector *sdkcall.Setting
+	tpl := memberTemplate(t, func(stack awscdk.Stack) {
+		detector = sdkcall.New(stack, "Detector", sdkcall.Props{
+			Apply: sdkcall.Call{Service: "GuardDuty", Action: "listDetectors", Permission: "guardduty:ListDetectors", Output: "DetectorIds[0]"},
+		})
+		sdkcall.New(stack, "Admin", sdkcall.Props{
+			Apply: sdkcall.Call{Service: "GuardDuty", Action: "updateOrganizationConfiguration", Permission: "guardduty:UpdateOrganizationConfiguration",
+				Parameters: map[string]any{"DetectorId": detector.Value(), "AutoEnableOrganizationMembers": "ALL"},
+				Forwarded: []sdkcall.Grant{{Permission: "organizations:RegisterDelegatedAdministrator", Resource: "arn:aws:organizations::111111111111:account/o-a1b2c3d4e5/222222222222",
+					Conditions: map[string]any{"StringEquals": map[string]any{"organizations:ServicePrincipal": "guardduty.amazonaws.com"}}}}},
+		})
+	})
+	text, _ := json.Marshal(tpl)
+	for _, want := range []string{
+		`"Output":"DetectorIds[0]"`,
+		`{"Fn::GetAtt":["Detector`, // the parameter names the detector's Value
+		`{"Action":"organizations:RegisterDelegatedAdministrator","Condition":{"StringEquals":{"organizations:ServicePrincipal":"guardduty.amazonaws.com"}},"Effect":"Allow","Resource":"arn:aws:organizations::111111111111:account/o-a1b2c3d4e5/222222222222"}`,
+	} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("the template lacks %s", want)
+		}
+	}
+	func() {
+		defer func() {
+			if got := recover(); got != "sdkcall: Value needs an Apply call with an Output" {
+				t.Errorf("Value of a setting without Output: %v", got)
+			}
+		}()
+		stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("NoOutput"), nil)
+		sdkcall.New(stack, "S", sdkcall.Props{Apply: sdkcall.Call{Service: "IAM", Action: "updateAccountPasswordPolicy", Permission: "iam:UpdateAccountPasswordPolicy"}}).Value()
+	}()
 }
