@@ -230,9 +230,6 @@ func (c *Config) securityHubDelegationProblems() problems {
 		if a.HomeRegion != c.HomeRegion {
 			ps.addf(p, "Security Hub central configuration works from one home region, the members' (%s), but organization.%s %s has homeRegion %s; give %s homeRegion %s, or set delegatedAdministrators.securityHub false", c.HomeRegion, r.path, a.Name, a.HomeRegion, a.Name, c.HomeRegion)
 		}
-		if r.path == "auditAccount" && a.SecurityHub.Mode != ModeCreate {
-			ps.addf(p, "the audit account %s holds the finding aggregator of central configuration in its own hub, but its securityHub.mode is %s; set it create, or delegatedAdministrators.securityHub false", a.Name, a.SecurityHub.Mode)
-		}
 	}
 	return ps
 }

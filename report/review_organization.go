@@ -229,7 +229,7 @@ func (r *Review) securityHubAdministration(b *bytes.Buffer) {
 	}
 	p("\n### Who administers what: Security Hub\n\n")
 	p("Central configuration ([AWS](https://docs.aws.amazon.com/securityhub/latest/userguide/central-configuration-intro.html)): %s. ", strings.Join(admins, "; "))
-	p("The delegated administrator configures every account of the targets below from its home region, in every linked region of its finding aggregator; the member StackSets create no hub. ")
+	p("The delegated administrator configures every account of the targets below from its home region, in every linked region of its finding aggregator; neither the member StackSets nor the audit account's own stacks create a hub (the designation turns Security Hub on in the audit account). ")
 	p("Outside the home region Security Hub disables the controls that check global resources itself ([AWS](https://docs.aws.amazon.com/securityhub/latest/userguide/controls-to-disable.html)).\n\n")
 	for _, l := range lines {
 		p("%s\n", l)

@@ -72,8 +72,25 @@ func Delegated(cfg *config.Config, s orgadmin.Service) bool {
 //
 // Inspector: the StackSet members get their scans from the audit
 // account's auto-enable; the per-account stacks keep their own enablement.
+//
+// Security Hub: the audit account's configuration policy enables Security
+// Hub, its standards and controls in every member account and region, and
+// in the audit account itself (delegated_securityhub.go says why). A
+// member's own AWS::SecurityHub::Hub would fail once the policy has enabled
+// it (EnableSecurityHub's ResourceConflictException, "The resource
+// specified in the request conflicts with an existing resource",
+// https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_EnableSecurityHub.html),
+// and its standards are the delegated administrator's to change: a
+// centrally managed account cannot configure its own settings
+// (https://docs.aws.amazon.com/securityhub/latest/userguide/central-configuration-management-type.html).
+// The finding routes stay: Security Hub sends every account's findings to
+// that account's default event bus, members' included
+// (https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-cwe-integration-types.html).
 func withDelegation(cfg *config.Config, acc config.Account) config.Account {
 	o := cfg.Organization
+	if SecurityHubDelegated(cfg) && (acc.StackSetMember || isAudit(cfg, acc)) {
+		acc.SecurityHub.Mode = config.ModeSkip
+	}
 	if Delegated(cfg, orgadmin.GuardDuty) && acc.Name != o.ManagementAccount {
 		acc.GuardDuty.Mode = config.ModeSkip
 	}

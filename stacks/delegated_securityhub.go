@@ -2,7 +2,6 @@ package stacks
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/jsii-runtime-go"
 
 	"github.com/secure-baseline/cdk-baseline/config"
 	"github.com/secure-baseline/cdk-baseline/constructs/securityhub"
@@ -14,16 +13,23 @@ import (
 //
 //   - <management>-organization designates the audit account as the
 //     delegated administrator, in the home region only (securityhubcentral.
-//     DelegatedAdmin says why).
-//   - <Audit>-<home> keeps the audit account's own hub, whose finding
-//     aggregator links the organization's other regions (the home Region of
-//     central configuration), and adds the organization configuration
-//     (CENTRAL), the configuration policy and its associations with the
-//     target OUs. It deploys after <management>-organization.
+//     DelegatedAdmin says why). The designation turns Security Hub on in the
+//     audit account's home region
+//     (https://docs.aws.amazon.com/securityhub/latest/userguide/designate-orgs-admin-account.html),
+//     so the audit account's stacks, which deploy after it, create no hub of
+//     their own there or anywhere (withDelegation): an
+//     AWS::SecurityHub::Hub on an account where Security Hub is on fails
+//     (EnableSecurityHub's ResourceConflictException), and a hub of its own
+//     in a linked region would race the policy that turns it on there.
+//   - <Audit>-<home> holds the finding aggregator, which links the
+//     organization's other regions (the home Region of central
+//     configuration), then the organization configuration (CENTRAL), the
+//     configuration policy, and its associations: the target OUs and the
+//     audit account itself.
 //   - The member templates create no hub: the policy enables Security Hub
 //     in every member account of the target OUs and every region
-//     (MemberAccount).
-//   - Every accounts entry (management, log archive, audit and any other)
+//     (withDelegation).
+//   - Every other accounts entry (management, log archive and any other)
 //     keeps the hub of its own per-account stacks and is associated as
 //     self-managed, so that a target OU's policy never takes over settings
 //     that its stacks own.
@@ -58,8 +64,10 @@ func addDelegatedSecurityHub(stack awscdk.Stack, cfg *config.Config, acc config.
 		return
 	}
 	p := CentralSecurityHubProps(cfg)
-	// The hub and its aggregator (addRegionalServices) come first.
-	p.Aggregator = stack.Node().FindChild(jsii.String("SecurityHub"))
+	// The aggregator comes first: central configuration needs the home
+	// Region. Its construct id is that of the per-account hub's, so an
+	// audit account that had one keeps its logical id.
+	p.Aggregator = securityhub.NewAggregator(stack, "SecurityHub", centralAggregatedRegions(cfg))
 	securityhubcentral.New(stack, "SecurityHubCentral", p)
 }
 
@@ -83,15 +91,20 @@ func CentralSecurityHubProps(cfg *config.Config) securityhubcentral.Props {
 	for _, c := range securityhub.DisabledControls(hub, cfg.HomeRegion) {
 		disabled = append(disabled, c.Control)
 	}
-	var selfManaged []string
+	var selfManaged, central []string
 	for _, a := range cfg.Accounts {
-		selfManaged = append(selfManaged, a.ID)
+		if a.Name == cfg.Organization.AuditAccount {
+			central = append(central, a.ID)
+		} else {
+			selfManaged = append(selfManaged, a.ID)
+		}
 	}
 	return securityhubcentral.Props{
 		Standards:           hub.Standards,
 		NoStandards:         hub.NoStandards,
 		DisabledControls:    disabled,
 		Targets:             cfg.Organization.OrganizationalUnits,
+		Accounts:            central,
 		SelfManagedAccounts: selfManaged,
 	}
 }

@@ -129,7 +129,7 @@ func securityHubProps(acc config.Account, region string) securityhub.Props {
 // regions, which its policy then covers.
 func aggregatedRegions(cfg *config.Config, acc config.Account) []string {
 	h := acc.SecurityHub
-	if h.Mode == config.ModeCreate && isDelegatedSecurityHubAdmin(cfg, acc, acc.HomeRegion) {
+	if isDelegatedSecurityHubAdmin(cfg, acc, acc.HomeRegion) {
 		return centralAggregatedRegions(cfg)
 	}
 	if h.Mode != config.ModeCreate || !h.FindingAggregator {

@@ -55,25 +55,10 @@ const (
 // In organization mode, the services the audit account administers with
 // auto-enable are left out of the member templates (withDelegation says
 // why): GuardDuty's detector, which auto-enable ALL creates in every
-// member, and Inspector's scans, which it enables in every new member.
+// member, Inspector's scans, which it enables in every new member, and
+// Security Hub, which the configuration policy enables.
 func MemberAccount(cfg *config.Config) config.Account {
 	acc := withDelegation(cfg, config.Account{Name: "Member", ID: *awscdk.Aws_ACCOUNT_ID(), StackSetMember: true, Settings: cfg.Settings})
-	if SecurityHubDelegated(cfg) {
-		// The audit account's configuration policy enables Security Hub,
-		// its standards and controls in every member account and region
-		// (delegated_securityhub.go). A member's own AWS::SecurityHub::Hub
-		// would fail once the policy has enabled it (EnableSecurityHub's
-		// ResourceConflictException, "The resource specified in the request
-		// conflicts with an existing resource",
-		// https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_EnableSecurityHub.html),
-		// and its standards are the delegated administrator's to change: a
-		// centrally managed account cannot configure its own settings
-		// (https://docs.aws.amazon.com/securityhub/latest/userguide/central-configuration-management-type.html).
-		// The finding routes stay: Security Hub sends every account's
-		// findings to that account's default event bus, members' included
-		// (https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-cwe-integration-types.html).
-		acc.SecurityHub.Mode = config.ModeSkip
-	}
 	if cfg.Organization.MembersWithoutTrail() {
 		acc.Trail.Mode = config.ModeSkip
 	}

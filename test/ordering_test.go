@@ -158,6 +158,12 @@ var delegationNeeds = []delegationNeed{
 	// home Region ... designate your delegated administrator in your
 	// intended home Region"; configuration policies are created and
 	// associated by the delegated administrator only.
+	// The delegated administrator's aggregator: its stack creates no hub,
+	// because the designation turns Security Hub on there
+	// (https://docs.aws.amazon.com/securityhub/latest/userguide/designate-orgs-admin-account.html),
+	// and an aggregator needs Security Hub on. An account that no stack
+	// designates has its own hub in the same template (an external need).
+	{"AWS::SecurityHub::FindingAggregator", securityHubNeed, true, "https://docs.aws.amazon.com/securityhub/latest/userguide/designate-orgs-admin-account.html"},
 	{"AWS::SecurityHub::OrganizationConfiguration", securityHubNeed, true, securityHubCentralDoc},
 	{"AWS::SecurityHub::ConfigurationPolicy", securityHubNeed, true, securityHubCentralDoc},
 	{"AWS::SecurityHub::PolicyAssociation", securityHubNeed, true, securityHubCentralDoc},

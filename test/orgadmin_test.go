@@ -134,7 +134,7 @@ func TestDelegatedAdministratorCalls(t *testing.T) {
 // delegationOffCfg is the organization-mode config with every delegation
 // of this file off.
 func delegationOffCfg(t testing.TB) *config.Config {
-	yaml := strings.Replace(orgModeConfig, "  guardrails:", "  delegatedAdministrators: {guardDuty: false, inspector: false, awsConfig: false, accessAnalyzer: false}\n  guardrails:", 1)
+	yaml := strings.Replace(orgModeConfig, "  guardrails:", "  delegatedAdministrators: {securityHub: false, guardDuty: false, inspector: false, awsConfig: false, accessAnalyzer: false}\n  guardrails:", 1)
 	cfg, err := config.Parse([]byte(yaml), "org.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -155,7 +155,7 @@ func TestDelegatedAdministrators(t *testing.T) {
 	customs := func(s assembly.Stack) []string {
 		var out []string
 		for _, r := range s.Template.Resources {
-			if strings.HasPrefix(r.Type, "Custom::") && r.Type != "Custom::IAMTrustedAccess" && r.Type != "Custom::RootCredentialsManagement" && r.Type != "Custom::RootSessions" {
+			if strings.HasPrefix(r.Type, "Custom::") && r.Type != "Custom::IAMTrustedAccess" && r.Type != "Custom::RootCredentialsManagement" && r.Type != "Custom::RootSessions" && r.Type != "Custom::CloudTrailTrustedAccess" {
 				out = append(out, r.Type)
 			}
 		}

@@ -90,7 +90,7 @@ func TestOrganizationReview(t *testing.T) {
 		"  - ORGANIZATIONAL_UNIT ou-ab12-99990000: the policy",
 		"  - ACCOUNT 999999999999: self-managed",
 		"  - ACCOUNT 888888888888: self-managed",
-		"  - ACCOUNT 777777777777: self-managed",
+		"  - ACCOUNT 777777777777: the policy",
 	} {
 		if !strings.Contains(sh, want) {
 			t.Errorf("the review's Security Hub part lacks %q:\n%.1500s", want, sh)

@@ -254,8 +254,16 @@ func TestSecurityHubCentralStacks(t *testing.T) {
 		switch r.Type {
 		case "AWS::SecurityHub::PolicyAssociation":
 			if r.Properties["TargetType"] == "ACCOUNT" {
-				if r.Properties["ConfigurationPolicyId"] != "SELF_MANAGED_SECURITY_HUB" {
-					t.Errorf("%s: account %v gets %v, want SELF_MANAGED_SECURITY_HUB", lid, r.Properties["TargetId"], r.Properties["ConfigurationPolicyId"])
+				// The audit account is centrally managed: the
+				// designation turned its Security Hub on, and its own
+				// stacks create no hub.
+				audit, _ := cfg.OrgAccount(cfg.Organization.AuditAccount)
+				want := "SELF_MANAGED_SECURITY_HUB"
+				if r.Properties["TargetId"] == audit.ID {
+					want = fmt.Sprint(map[string]any{"Fn::GetAtt": []any{"SecurityHubCentralPolicyB9113E08", "Id"}})
+				}
+				if got := fmt.Sprint(r.Properties["ConfigurationPolicyId"]); got != want {
+					t.Errorf("%s: account %v gets %v, want %s", lid, r.Properties["TargetId"], got, want)
 				}
 				selfManaged = append(selfManaged, r.Properties["TargetId"].(string))
 			} else {
@@ -286,7 +294,16 @@ func TestSecurityHubCentralStacks(t *testing.T) {
 		ids = append(ids, a.ID)
 	}
 	if !slices.Equal(sortedUnique(ous), sortedUnique(cfg.Organization.OrganizationalUnits)) || !slices.Equal(sortedUnique(selfManaged), sortedUnique(ids)) {
-		t.Errorf("associations: OUs %v (want %v), self-managed %v (want every accounts entry %v)", ous, cfg.Organization.OrganizationalUnits, selfManaged, ids)
+		t.Errorf("associations: OUs %v (want %v), accounts %v (want every accounts entry %v)", ous, cfg.Organization.OrganizationalUnits, selfManaged, ids)
+	}
+	// No hub of its own in any of the audit account's stacks: the
+	// designation turns Security Hub on in its home region, the policy in
+	// the others.
+	audit, _ = cfg.OrgAccount(cfg.Organization.AuditAccount)
+	for _, region := range audit.Regions {
+		if n := len(resourcesOfType(stack(t, asm, stacks.StackName(audit, region)), "AWS::SecurityHub::Hub")); n != 0 {
+			t.Errorf("%s: %d hubs of its own", stacks.StackName(audit, region), n)
+		}
 	}
 }
 

@@ -36,16 +36,28 @@ func TestSecurityHubCentral(t *testing.T) {
 	})
 	t.Run("targets, self-managed accounts, disabled controls, after the aggregator", func(t *testing.T) {
 		tm := synth(t, func(s awscdk.Stack) {
-			hub := securityhub.New(s, "SecurityHub", securityhub.Props{AggregateRegions: []string{"us-east-1"}})
+			// The delegated administrator's own aggregator: Security Hub
+			// is on there through the designation, so no hub here.
+			agg := securityhub.NewAggregator(s, "SecurityHub", []string{"us-east-1"})
 			securityhubcentral.New(s, "Central", securityhubcentral.Props{
 				Standards:           []string{"nist-800-53/v/5.0.0"},
 				DisabledControls:    []string{"IAM.9"},
 				Targets:             []string{"ou-ab12-cdef3456", "r-ab12"},
+				Accounts:            []string{"333333333333"},
 				SelfManagedAccounts: []string{"222222222222"},
-				Aggregator:          hub.Aggregator,
+				Aggregator:          agg,
 			})
 		})
 		agg := tm.one(t, "AWS::SecurityHub::FindingAggregator")
+		if n := len(tm.ofType("AWS::SecurityHub::Hub")); n != 0 {
+			t.Errorf("NewAggregator made %d hubs", n)
+		}
+		own := synth(t, func(s awscdk.Stack) {
+			securityhub.New(s, "SecurityHub", securityhub.Props{AggregateRegions: []string{"us-east-1"}})
+		}).one(t, "AWS::SecurityHub::FindingAggregator")
+		if agg.ID != own.ID {
+			t.Errorf("aggregator logical id %s, but %s with its own hub: an account that moves between them would get a second aggregator", agg.ID, own.ID)
+		}
 		got := jsonOf(t, tm.one(t, "AWS::SecurityHub::ConfigurationPolicy").Properties["ConfigurationPolicy"])
 		if !strings.Contains(got, "standards/nist-800-53/v/5.0.0") || strings.Contains(got, "cis-aws") || !strings.Contains(got, `"DisabledSecurityControlIdentifiers":["IAM.9"]`) {
 			t.Errorf("policy %s", got)
@@ -55,7 +67,7 @@ func TestSecurityHubCentral(t *testing.T) {
 			id := jsonOf(t, a.Properties["ConfigurationPolicyId"])
 			kinds[a.Properties["TargetId"].(string)] = a.Properties["TargetType"].(string) + " " + map[bool]string{true: "self-managed", false: "policy"}[id == `"SELF_MANAGED_SECURITY_HUB"`]
 		}
-		want := map[string]string{"ou-ab12-cdef3456": "ORGANIZATIONAL_UNIT policy", "r-ab12": "ROOT policy", "222222222222": "ACCOUNT self-managed"}
+		want := map[string]string{"ou-ab12-cdef3456": "ORGANIZATIONAL_UNIT policy", "r-ab12": "ROOT policy", "222222222222": "ACCOUNT self-managed", "333333333333": "ACCOUNT policy"}
 		if jsonOf(t, kinds) != jsonOf(t, want) {
 			t.Errorf("associations %v, want %v", kinds, want)
 		}
@@ -86,6 +98,12 @@ func TestSecurityHubCentral(t *testing.T) {
 		{"a self-managed account that is no account id", func(s awscdk.Stack) {
 			securityhubcentral.New(s, "C", securityhubcentral.Props{SelfManagedAccounts: []string{"ou-ab12-cdef3456"}})
 		}, `securityhubcentral: SelfManagedAccounts: "ou-ab12-cdef3456" is not a 12-digit account id`},
+		{"an account both centrally managed and self-managed", func(s awscdk.Stack) {
+			securityhubcentral.New(s, "C", securityhubcentral.Props{Accounts: []string{"222222222222"}, SelfManagedAccounts: []string{"222222222222"}})
+		}, "securityhubcentral: account 222222222222 is in both Accounts and SelfManagedAccounts; an account has one association"},
+		{"an aggregator with no region to link", func(s awscdk.Stack) {
+			securityhub.NewAggregator(s, "SecurityHub", nil)
+		}, "securityhub: NewAggregator needs a region to link; CloudFormation's aggregator has no NO_REGIONS mode"},
 		{"a standard's control id instead of the security control id", func(s awscdk.Stack) {
 			securityhubcentral.New(s, "C", securityhubcentral.Props{DisabledControls: []string{"1.14"}})
 		}, `securityhubcentral: DisabledControls: "1.14" is not a security control id like IAM.9`},

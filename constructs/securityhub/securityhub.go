@@ -138,13 +138,32 @@ func New(scope constructs.Construct, id string, props Props) *Hub {
 		}
 	}
 	if len(props.AggregateRegions) > 0 {
-		h.Aggregator = awssecurityhub.NewCfnFindingAggregator(c, jsii.String("FindingAggregator"), &awssecurityhub.CfnFindingAggregatorProps{
-			RegionLinkingMode: jsii.String("SPECIFIED_REGIONS"),
-			Regions:           jsii.Strings(props.AggregateRegions...),
-		})
+		h.Aggregator = newAggregator(c, props.AggregateRegions)
 		h.Aggregator.AddResourceDependency(hub, jsii.String("an aggregator needs Security Hub on"))
 	}
 	return h
+}
+
+// NewAggregator builds only the finding aggregator that links regions to
+// the stack's region, for an account whose Security Hub is turned on by
+// others: the delegated administrator's, which its designation turns on
+// (https://docs.aws.amazon.com/securityhub/latest/userguide/designate-orgs-admin-account.html).
+// Its construct path is that of New's aggregator under the same id, so an
+// account that moves from New to NewAggregator keeps the aggregator's
+// logical id: a new one would be a second aggregator, which Security Hub
+// refuses (one per account and region). Required: at least one region.
+func NewAggregator(scope constructs.Construct, id string, regions []string) awssecurityhub.CfnFindingAggregator {
+	if len(regions) == 0 {
+		panic("securityhub: NewAggregator needs a region to link; CloudFormation's aggregator has no NO_REGIONS mode")
+	}
+	return newAggregator(constructs.NewConstruct(scope, jsii.String(id)), regions)
+}
+
+func newAggregator(c constructs.Construct, regions []string) awssecurityhub.CfnFindingAggregator {
+	return awssecurityhub.NewCfnFindingAggregator(c, jsii.String("FindingAggregator"), &awssecurityhub.CfnFindingAggregatorProps{
+		RegionLinkingMode: jsii.String("SPECIFIED_REGIONS"),
+		Regions:           jsii.Strings(regions...),
+	})
 }
 
 // disabledControls are the global-resource controls of a standard, each

@@ -108,6 +108,10 @@ type Props struct {
 	// associated with: every account under them, new ones too, is centrally
 	// managed by it. Default: none, the policy applies to no account.
 	Targets []string
+	// Accounts are account ids associated with the policy itself, such as
+	// the delegated administrator's own account, which is in no target
+	// OU or should not wait for one. Default: none.
+	Accounts []string
 	// SelfManagedAccounts are account ids associated as self-managed
 	// (SelfManaged): each keeps the Security Hub settings made in the
 	// account itself, even under a target OU. Default: none.
@@ -159,6 +163,14 @@ func New(scope constructs.Construct, id string, props Props) *Central {
 	for _, a := range props.SelfManagedAccounts {
 		if !accountID.MatchString(a) {
 			panic(fmt.Sprintf("securityhubcentral: SelfManagedAccounts: %q is not a 12-digit account id", a))
+		}
+	}
+	for _, a := range props.Accounts {
+		if !accountID.MatchString(a) {
+			panic(fmt.Sprintf("securityhubcentral: Accounts: %q is not a 12-digit account id", a))
+		}
+		if slices.Contains(props.SelfManagedAccounts, a) {
+			panic(fmt.Sprintf("securityhubcentral: account %s is in both Accounts and SelfManagedAccounts; an account has one association", a))
 		}
 	}
 	name := props.PolicyName
@@ -232,6 +244,9 @@ func New(scope constructs.Construct, id string, props Props) *Central {
 			kind = "ROOT"
 		}
 		associate(t, kind, policy.AttrId())
+	}
+	for _, a := range props.Accounts {
+		associate(a, "ACCOUNT", policy.AttrId())
 	}
 	for _, a := range props.SelfManagedAccounts {
 		associate(a, "ACCOUNT", jsii.String(SelfManaged))
