@@ -22,29 +22,13 @@ registered" error is ignored); the audit account's detector id (Output),
 its detector's plans, and Inspector's organization configuration.
 """
 import json
-import os
 import sys
-import types
 
-os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1")
-
+from harness import Context, answers, handler  # sets fake credentials first
 from moto import mock_aws  # noqa: E402
 import boto3  # noqa: E402
 
-answers = []
-cfnresponse = types.ModuleType("cfnresponse")
-cfnresponse.SUCCESS, cfnresponse.FAILED = "SUCCESS", "FAILED"
-cfnresponse.send = lambda event, context, status, data, physical_id, reason=None: answers.append((status, reason, data))
-sys.modules["cfnresponse"] = cfnresponse
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "constructs", "internal", "sdkcall"))
-import handler  # noqa: E402
-
 AUDIT = "777777777777"  # the audit account of the test config
-
-
-class Context:
-    def get_remaining_time_in_millis(self):
-        return 80000
 
 
 def text(v, values):
