@@ -181,7 +181,7 @@ func (r *Review) organizationTrailSection(b *bytes.Buffer) {
 // writes nothing.
 func (r *Review) securityHubAdministration(b *bytes.Buffer) {
 	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
-	var admins, lines []string
+	var admins, lines, associations []string
 	for _, a := range r.Accounts {
 		for _, s := range a.Stacks {
 			st := s.Stack
@@ -219,7 +219,7 @@ func (r *Review) securityHubAdministration(b *bytes.Buffer) {
 					if res.Properties["ConfigurationPolicyId"] == "SELF_MANAGED_SECURITY_HUB" {
 						what = "self-managed (its own stacks keep its hub)"
 					}
-					lines = append(lines, fmt.Sprintf("  - %v %v: %s", res.Properties["TargetType"], res.Properties["TargetId"], what))
+					associations = append(associations, fmt.Sprintf("  - %v %v: %s", res.Properties["TargetType"], res.Properties["TargetId"], what))
 				}
 			}
 		}
@@ -231,7 +231,9 @@ func (r *Review) securityHubAdministration(b *bytes.Buffer) {
 	p("Central configuration ([AWS](https://docs.aws.amazon.com/securityhub/latest/userguide/central-configuration-intro.html)): %s. ", strings.Join(admins, "; "))
 	p("The delegated administrator configures every account of the targets below from its home region, in every linked region of its finding aggregator; neither the member StackSets nor the audit account's own stacks create a hub (the designation turns Security Hub on in the audit account). ")
 	p("Outside the home region Security Hub disables the controls that check global resources itself ([AWS](https://docs.aws.amazon.com/securityhub/latest/userguide/controls-to-disable.html)).\n\n")
-	for _, l := range lines {
+	// The policy first, then its associations (one policy: central
+	// configuration's policies are all in the administrator's home stack).
+	for _, l := range append(lines, associations...) {
 		p("%s\n", l)
 	}
 }
