@@ -165,6 +165,25 @@ func (c *Config) orgModeProblems() problems {
 		if o.Guardrails.RegionDeny {
 			ps.addf("organization.guardrails.regionDeny", "Control Tower works across regions in a way the region-deny SCP breaks; set regionDeny: false and use Control Tower's Region deny control (https://docs.aws.amazon.com/controltower/latest/userguide/primary-region-deny-policy.html)")
 		}
+		// Control Tower "automatically enables AWS Config in the AWS
+		// Control Tower Regions" of every account it governs, its shared
+		// accounts included, through its AWSControlTowerBP-BASELINE-CONFIG
+		// stack set
+		// (https://docs.aws.amazon.com/controltower/latest/userguide/enroll-account.html),
+		// and a region has one configuration recorder of the account's own
+		// (https://docs.aws.amazon.com/config/latest/developerguide/stop-start-recorder.html):
+		// a second one fails the deploy, or Control Tower's enrollment.
+		if c.AWSConfig.Mode == ModeCreate {
+			ps.addf("awsConfig.mode", "create makes a Config recorder in every StackSet member, where Control Tower runs its own (organization.controlTower); set awsConfig.mode: skip")
+		}
+		seen := map[string]bool{}
+		for _, r := range []string{o.ManagementAccount, o.LogArchiveAccount, o.AuditAccount} {
+			// One that inherits create is reported once, above.
+			if i := c.accountNamed(r); i >= 0 && !seen[r] && c.Accounts[i].AWSConfig.Mode == ModeCreate && c.AWSConfig.Mode != ModeCreate {
+				seen[r] = true
+				ps.addf(fmt.Sprintf("accounts[%d].awsConfig.mode", i), "create makes a Config recorder in %s, where Control Tower runs its own (organization.controlTower); set awsConfig.mode: skip for it", r)
+			}
+		}
 	}
 	ps = append(ps, c.securityHubDelegationProblems()...)
 	ps = append(ps, c.delegatedProblems()...)

@@ -87,6 +87,9 @@ func TestOrgModeConfigErrors(t *testing.T) {
 		}
 		return strings.Replace(orgModeConfig, old, new, 1)
 	}
+	// Control Tower runs the Config recorders: every Control Tower config
+	// leaves them out (the last line, so that no line number moves).
+	underControlTower := func(y string) string { return y + "awsConfig: {mode: skip}\n" }
 	cases := []struct{ name, yaml, want string }{
 		{"an OU id of the wrong form", rep("ou-ab12-99990000", "ou-AB12-9999"),
 			`o.yaml:6: organization.organizationalUnits[1]: "ou-AB12-9999" is not an OU id like ou-ab12-cdef3456 or a root id like r-ab12`},
@@ -96,7 +99,7 @@ func TestOrgModeConfigErrors(t *testing.T) {
 			`o.yaml:9: organization.auditAccount: "Management" is the management account, where no service control policy applies; use a member account for the audit (security tooling) account`},
 		{"the log archive is the management account", rep("logArchiveAccount: LogArchive", "logArchiveAccount: Management"),
 			`o.yaml:8: organization.logArchiveAccount: "Management" is the management account, where no service control policy applies; use a member account for the log archive account`},
-		{"audit equal to log archive under Control Tower", rep("auditAccount: Audit\n  guardrails: {breakGlassRoles: [BreakGlass], resourceControlPolicy: true}", "auditAccount: LogArchive\n  controlTower: true\n  organizationTrail: false\n  delegatedAdministrators: {awsConfig: false}\n  guardrails: {regionDeny: false}"),
+		{"audit equal to log archive under Control Tower", underControlTower(rep("auditAccount: Audit\n  guardrails: {breakGlassRoles: [BreakGlass], resourceControlPolicy: true}", "auditAccount: LogArchive\n  controlTower: true\n  organizationTrail: false\n  delegatedAdministrators: {awsConfig: false}\n  guardrails: {regionDeny: false}")),
 			`o.yaml:9: organization.auditAccount: "LogArchive" is also the log archive account; Control Tower keeps Log Archive and Audit in two accounts: name its Audit account here`},
 		{"an account that is not in accounts", rep("auditAccount: Audit", "auditAccount: Security"),
 			`o.yaml:9: organization.auditAccount: "Security" is not the name of an account in accounts; add the audit (security tooling) account there (it gets its own per-account stacks)`},
@@ -112,9 +115,9 @@ o.yaml:10: organization.id: is set but organization.managementAccount is empty; 
 			`o.yaml:11: organization.id: "o-A1B2" is not an organization id like o-a1b2c3d4e5 (o- and 10 to 32 lower-case letters or digits)`},
 		{"SELF from a delegated admin", rep("deployerAccount: Management", "deployerAccount: Audit"),
 			`o.yaml:5: organization.deployerAccount: "Audit" deploys with callAs SELF, which only the management account (Management) may; set deployerAccount: Management, or callAs: DELEGATED_ADMIN`},
-		{"Control Tower and a second organization trail", rep("  guardrails: {breakGlassRoles: [BreakGlass], resourceControlPolicy: true}", "  controlTower: true\n  organizationTrail: true\n  delegatedAdministrators: {awsConfig: false}\n  guardrails: {regionDeny: false}"),
+		{"Control Tower and a second organization trail", underControlTower(rep("  guardrails: {breakGlassRoles: [BreakGlass], resourceControlPolicy: true}", "  controlTower: true\n  organizationTrail: true\n  delegatedAdministrators: {awsConfig: false}\n  guardrails: {regionDeny: false}")),
 			`o.yaml:11: organization.organizationTrail: Control Tower already runs an organization trail into its Log Archive account, and a second one would log every event twice at the cost of a second trail; set organizationTrail: false`},
-		{"Control Tower and the region-deny SCP", rep("  guardrails: {breakGlassRoles: [BreakGlass], resourceControlPolicy: true}", "  controlTower: true\n  organizationTrail: false\n  delegatedAdministrators: {awsConfig: false}"),
+		{"Control Tower and the region-deny SCP", underControlTower(rep("  guardrails: {breakGlassRoles: [BreakGlass], resourceControlPolicy: true}", "  controlTower: true\n  organizationTrail: false\n  delegatedAdministrators: {awsConfig: false}")),
 			`o.yaml:5: organization.guardrails.regionDeny: Control Tower works across regions in a way the region-deny SCP breaks; set regionDeny: false and use Control Tower's Region deny control (https://docs.aws.amazon.com/controltower/latest/userguide/primary-region-deny-policy.html)`},
 		{"region deny without the SCP", rep("{breakGlassRoles: [BreakGlass], resourceControlPolicy: true}", "{serviceControlPolicy: false}"),
 			`o.yaml:5: organization.guardrails.regionDeny: is a statement of the guardrail SCP; set serviceControlPolicy: true, or regionDeny: false`},
@@ -128,14 +131,19 @@ o.yaml:10: organization.id: is set but organization.managementAccount is empty; 
 			`o.yaml:5: organization.delegatedAdministrators.securityHub: central configuration needs the audit account's finding aggregator in ap-northeast-1, and CloudFormation's aggregator must link at least one other region; add a second region to regions, or set delegatedAdministrators.securityHub false`},
 		// organizationTrail defaults to true: a Control Tower config that
 		// does not say false is told to.
-		{"Control Tower with the default organization trail", rep("  guardrails: {breakGlassRoles: [BreakGlass], resourceControlPolicy: true}", "  controlTower: true\n  delegatedAdministrators: {awsConfig: false}\n  guardrails: {regionDeny: false}"),
+		{"Control Tower with the default organization trail", underControlTower(rep("  guardrails: {breakGlassRoles: [BreakGlass], resourceControlPolicy: true}", "  controlTower: true\n  delegatedAdministrators: {awsConfig: false}\n  guardrails: {regionDeny: false}")),
 			`o.yaml:5: organization.organizationTrail: Control Tower already runs an organization trail into its Log Archive account, and a second one would log every event twice at the cost of a second trail; set organizationTrail: false`},
 		{"member trails without the organization trail", rep("  guardrails:", "  organizationTrail: false\n  memberTrails: true\n  guardrails:"),
 			`o.yaml:11: organization.memberTrails: keeps the members' own trails beside the organization trail, but organizationTrail is false, so members keep their own trail anyway; remove memberTrails`},
 		{"an archive key ARN of another account than the log archive's", rep(`    id: "888888888888"`, `    id: "888888888888"
     trail: {archiveKeyArn: "arn:aws:kms:ap-northeast-1:777777777777:key/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"}`),
 			`o.yaml:17: accounts[1].trail.archiveKeyArn: "arn:aws:kms:ap-northeast-1:777777777777:key/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d" is not a key of this account in its home region; use arn:aws:kms:ap-northeast-1:888888888888:key/<key id>, as the output LogArchiveKeyArn of stack LogArchive-ap-northeast-1 shows after its first deploy`},
-		{"Control Tower and a second Config aggregator", rep("  guardrails: {breakGlassRoles: [BreakGlass], resourceControlPolicy: true}", "  controlTower: true\n  organizationTrail: false\n  guardrails: {regionDeny: false}"),
+		{"Control Tower and the members' Config recorders", rep("  guardrails: {breakGlassRoles: [BreakGlass], resourceControlPolicy: true}", "  controlTower: true\n  organizationTrail: false\n  delegatedAdministrators: {awsConfig: false}\n  guardrails: {regionDeny: false}"),
+			`o.yaml:5: awsConfig.mode: create makes a Config recorder in every StackSet member, where Control Tower runs its own (organization.controlTower); set awsConfig.mode: skip`},
+		{"Control Tower and the audit account's own Config recorder", underControlTower(strings.Replace(rep("  guardrails: {breakGlassRoles: [BreakGlass], resourceControlPolicy: true}", "  controlTower: true\n  organizationTrail: false\n  delegatedAdministrators: {awsConfig: false}\n  guardrails: {regionDeny: false}"),
+			"    id: \"777777777777\"", "    id: \"777777777777\"\n    awsConfig: {mode: create}", 1)),
+			`o.yaml:22: accounts[2].awsConfig.mode: create makes a Config recorder in Audit, where Control Tower runs its own (organization.controlTower); set awsConfig.mode: skip for it`},
+		{"Control Tower and a second Config aggregator", underControlTower(rep("  guardrails: {breakGlassRoles: [BreakGlass], resourceControlPolicy: true}", "  controlTower: true\n  organizationTrail: false\n  guardrails: {regionDeny: false}")),
 			`o.yaml:5: organization.delegatedAdministrators.awsConfig: Control Tower already runs an organization Config aggregator in its Audit account and registers it as AWS Config's delegated administrator; a second aggregator would only repeat it: set awsConfig: false`},
 		{"an audit account without a stack in every region", rep("    id: \"777777777777\"", "    id: \"777777777777\"\n    regions: [ap-northeast-1]"),
 			`o.yaml:9: organization.auditAccount: Audit has no stack in us-east-1, one of regions, where it would administer GuardDuty and Inspector for the members: give Audit every region of regions, or set delegatedAdministrators.guardDuty and inspector: false`},

@@ -38,7 +38,7 @@ func orgControlTowerAssembly(t testing.TB) *assembly.Assembly {
 		t.Fatalf("%q is not in orgModeConfig", old)
 	}
 	return orgControlTowerAsm.config(t, strings.Replace(orgModeConfig, old,
-		"  controlTower: true\n  organizationTrail: false\n  delegatedAdministrators: {awsConfig: false}\n  guardrails: {regionDeny: false, breakGlassRoles: [BreakGlass], resourceControlPolicy: true}", 1), "org-control-tower.yaml")
+		"  controlTower: true\n  organizationTrail: false\n  delegatedAdministrators: {awsConfig: false}\n  guardrails: {regionDeny: false, breakGlassRoles: [BreakGlass], resourceControlPolicy: true}", 1)+"awsConfig: {mode: skip}\n", "org-control-tower.yaml")
 }
 
 // memberHome is the home member template of an organization-mode assembly.
