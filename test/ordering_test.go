@@ -1079,7 +1079,7 @@ func TestDeployOrder(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			for _, u := range assemblyOrderUnits(t, c.name, c.assembly(t)) {
 				rep := u.prove(formats)
-				t.Logf("%s: %d stacks, %d literal references, %d create-time checks and delegated-administrator needs %d (%d name nothing in the assembly), %d cross-stack requirements, %d stack dependencies, %d policy values skipped",
+				t.Logf("%s: %d stacks, %d literal references, %d create-time checks, %d delegated-administrator needs (%d name nothing in the assembly), %d cross-stack requirements, %d stack dependencies, %d policy values skipped",
 					u.label, len(u.stacks), rep.references, rep.createChecked, rep.delegated, rep.external, rep.crossStack, countDeps(u.deps), rep.policySkipped)
 				for _, p := range rep.problems {
 					t.Error(p)
