@@ -3,7 +3,6 @@ package test
 import (
 	"encoding/json"
 	"fmt"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -349,40 +348,9 @@ func TestDelegatedAdministrators(t *testing.T) {
 // enforces neither; TestDelegatedAdministratorCalls checks them against the
 // SAR), and auto-enable itself.
 func TestDelegatedAdministratorsAgainstMoto(t *testing.T) {
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 is not on PATH; CI runs this check")
-	}
-	if exec.Command(python, "-c", "import moto.organizations, moto.guardduty, moto.inspector2").Run() != nil {
-		t.Skip("moto with organizations, guardduty and inspector2 is not installed (pip install 'moto[all]'); CI runs this check")
-	}
 	dir := filepath.Join(goldenDir, "organization-mode")
-	cmd := exec.Command(python, filepath.Join("moto", "orgadmin_handler.py"),
+	runMotoSteps(t, "orgadmin_handler.py", "moto.organizations, moto.guardduty, moto.inspector2", 19,
 		filepath.Join(dir, "Management-organization.template.json"),
 		filepath.Join(dir, "Management-organization-us-east-1.template.json"),
 		filepath.Join(dir, "Audit-ap-northeast-1.template.json"))
-	out, err := cmd.Output()
-	steps := 0
-	for _, line := range strings.Split(string(out), "\n") {
-		if !strings.HasPrefix(line, "{") {
-			continue // the handler's own log lines
-		}
-		var s struct {
-			Step, Answer, Reason string
-			OK                   bool
-		}
-		if err := json.Unmarshal([]byte(line), &s); err != nil {
-			t.Fatalf("%s: %v", line, err)
-		}
-		steps++
-		if !s.OK {
-			t.Errorf("%s: answer %s (%s)", s.Step, s.Answer, s.Reason)
-		}
-	}
-	if err != nil && !t.Failed() {
-		t.Fatalf("orgadmin_handler.py: %v", err)
-	}
-	if steps != 19 {
-		t.Errorf("%d steps ran, want 19", steps)
-	}
 }

@@ -280,6 +280,25 @@ func guardrailCells(t testing.TB, cfg *config.Config, guardrails []stacks.Guardr
 	return cells
 }
 
+// orgVerdict judges one simulated cell of an organization-policy matrix
+// against what it wants: a decision, "any", or "unchanged", the decision
+// of its twin (the same request without the policies under test, with
+// named as in "the SCPs"). It returns "" when the cell holds, else why not.
+func orgVerdict(r, twin orgResult, want, with, subject, kind string, denies []string) string {
+	switch {
+	case r.Decision == "Error" || len(r.Errors) > 0:
+		return "not evaluated: " + strings.Join(r.Errors, "; ")
+	case want == "any":
+	case want == "unchanged":
+		if r.Decision != twin.Decision {
+			return fmt.Sprintf("%s with %s, %s without: %s must not change it (%s denies %v)", r.Decision, with, twin.Decision, subject, kind, denies)
+		}
+	case r.Decision != want:
+		return fmt.Sprintf("%s, want %s", r.Decision, want)
+	}
+	return ""
+}
+
 // runGuardrailMatrix evaluates the cells and returns the failures.
 func runGuardrailMatrix(t testing.TB, cells []guardCell) (results []orgResult, failures []string, perRole map[string][2]int) {
 	cases := make([]orgCase, len(cells))
@@ -292,19 +311,7 @@ func runGuardrailMatrix(t testing.TB, cells []guardCell) (results []orgResult, f
 		r := results[i]
 		n := perRole[c.role]
 		n[0]++
-		var bad string
-		switch {
-		case r.Decision == "Error" || len(r.Errors) > 0:
-			bad = "not evaluated: " + strings.Join(r.Errors, "; ")
-		case c.want == "any":
-		case c.want == "unchanged":
-			if r.Decision != results[c.twin].Decision {
-				bad = fmt.Sprintf("%s with the SCPs, %s without: the guardrails must not change it (SCP denies %v)", r.Decision, results[c.twin].Decision, r.scpDenies())
-			}
-		case r.Decision != c.want:
-			bad = fmt.Sprintf("%s, want %s", r.Decision, c.want)
-		}
-		if bad != "" {
+		if bad := orgVerdict(r, results[c.twin], c.want, "the SCPs", "the guardrails", "SCP", r.scpDenies()); bad != "" {
 			n[1]++
 			failures = append(failures, c.Name+": "+bad)
 		}

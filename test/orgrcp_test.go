@@ -348,18 +348,8 @@ func runRCPMatrix(t testing.TB, cells []rcpCell) rcpOutcome {
 		r := o.results[i]
 		n := o.perWho[c.who]
 		n[0]++
-		var bad string
-		switch {
-		case r.Decision == "Error" || len(r.Errors) > 0:
-			bad = "not evaluated: " + strings.Join(r.Errors, "; ")
-		case c.want == "any":
-		case c.want == "unchanged":
-			if r.Decision != o.results[c.twin].Decision {
-				bad = fmt.Sprintf("%s with the RCP, %s without: the RCP must not change it (RCP denies %v)", r.Decision, o.results[c.twin].Decision, r.rcpDenies())
-			}
-		case r.Decision != c.want:
-			bad = fmt.Sprintf("%s, want %s", r.Decision, c.want)
-		case c.denyOnlyWith && o.results[c.twin].Decision != "Allowed":
+		bad := orgVerdict(r, o.results[c.twin], c.want, "the RCP", "the RCP", "RCP", r.rcpDenies())
+		if bad == "" && c.want != "any" && c.want != "unchanged" && c.denyOnlyWith && o.results[c.twin].Decision != "Allowed" {
 			bad = fmt.Sprintf("without the RCP %s, want Allowed: the bucket or key policy of the cell must allow it, so that the RCP is what denies", o.results[c.twin].Decision)
 		}
 		if bad != "" {

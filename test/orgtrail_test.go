@@ -1,9 +1,7 @@
 package test
 
 import (
-	"encoding/json"
 	"fmt"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -304,36 +302,5 @@ func TestOrganizationTrailTrustedAccess(t *testing.T) {
 	if err := checkSDKCall(t, botocoreDataDir(t), c.Service, c.Action, "cloudtrail:CreateTrail", c.Parameters); err == nil {
 		t.Error("the check passes a permission that is not the call's")
 	}
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 is not on PATH; CI runs this check")
-	}
-	if exec.Command(python, "-c", "import moto").Run() != nil {
-		t.Skip("moto is not installed (pip install 'moto[all]'); CI runs this check")
-	}
-	out, err := exec.Command(python, filepath.Join("moto", "trusted_access_handler.py"),
-		filepath.Join(goldenDir, "organization-mode", "Management-organization.template.json")).Output()
-	steps := 0
-	for _, line := range strings.Split(string(out), "\n") {
-		if !strings.HasPrefix(line, "{") {
-			continue
-		}
-		var s struct {
-			Step, Answer string
-			OK           bool
-		}
-		if err := json.Unmarshal([]byte(line), &s); err != nil {
-			t.Fatalf("%s: %v", line, err)
-		}
-		steps++
-		if !s.OK {
-			t.Errorf("%s: %s", s.Step, line)
-		}
-	}
-	if err != nil && !t.Failed() {
-		t.Fatalf("trusted_access_handler.py: %v", err)
-	}
-	if steps != 2 {
-		t.Errorf("%d steps ran, want 2", steps)
-	}
+	runMotoSteps(t, "trusted_access_handler.py", "moto.organizations", 2, filepath.Join(goldenDir, "organization-mode", "Management-organization.template.json"))
 }
