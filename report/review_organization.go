@@ -62,7 +62,16 @@ func (r *Review) organizationSection(b *bytes.Buffer) {
 		}
 		p("\nGuardDuty's auto-enable `ALL` creates the detector of every account of the organization but the management account, which keeps its own; ")
 		p("the StackSet members get no detector and, with Inspector delegated, no scans of their own. Inspector's auto-enable covers accounts that join after it: ")
-		p("the administrator activates the existing members once (README, organization mode).\n\n")
+		p("the administrator activates the existing members once (README, organization mode).")
+		unused := func(a administered) bool {
+			return slices.ContainsFunc(a.administration, func(s string) bool { return strings.HasSuffix(s, "unused-access analyzer") })
+		}
+		if slices.ContainsFunc(admins, unused) {
+			a := r.Assumptions
+			n, price := a.u("iamPrincipalsPerAccount"), a.p("accessAnalyzerUnusedAccessPerPrincipalMonth")
+			p(" The unused-access analyzer is charged per IAM role and user it analyzes, in every account of the organization: %s roles and users a member (`report/pricing.yaml`, an assumption) x %s = %s a member a month, billed to the audit account ([pricing](https://aws.amazon.com/iam/access-analyzer/pricing/)).", num(n), usd(price), money(n*price))
+		}
+		p("\n\n")
 		if len(found) > 0 {
 			p("### Guardrails\n\n")
 		}

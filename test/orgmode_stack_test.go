@@ -110,6 +110,9 @@ func TestOrganizationReview(t *testing.T) {
 		"| GuardDuty | 777777777777 | Management-organization (ap-northeast-1), Management-organization-us-east-1 (us-east-1) | Audit-ap-northeast-1: auto-enable ALL; Audit-us-east-1: auto-enable ALL |",
 		"| IAM Access Analyzer | 777777777777 | Management-organization (ap-northeast-1) | Audit-ap-northeast-1: organization analyzer; Audit-ap-northeast-1: unused-access analyzer; Audit-us-east-1: organization analyzer |",
 		"| Inspector | 777777777777 | Management-organization (ap-northeast-1), Management-organization-us-east-1 (us-east-1) | Audit-ap-northeast-1: auto-enable for new members; Audit-us-east-1: auto-enable for new members |",
+		// The unused-access analyzer's price, with the cost model's
+		// assumption: 40 roles and users x $0.20.
+		"The unused-access analyzer is charged per IAM role and user it analyzes, in every account of the organization: 40 roles and users a member (`report/pricing.yaml`, an assumption) x $0.20 = $8.00 a member a month, billed to the audit account",
 	} {
 		if !strings.Contains(md, row) {
 			t.Errorf("the review lacks %s", row)
