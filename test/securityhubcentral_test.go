@@ -2,6 +2,7 @@ package test
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -353,7 +354,7 @@ func TestSecurityHubCentralOperatorDeny(t *testing.T) {
 		return failed
 	}
 	if f := run(cells); len(f) > 0 {
-		t.Errorf("the operator may change central configuration: %v", sortedKeys(f))
+		t.Errorf("the operator may change central configuration: %v", slices.Sorted(maps.Keys(f)))
 	}
 	broken := make([]tamperCell, len(cells))
 	for i, c := range cells {

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -536,7 +537,7 @@ func tamperTargets(t testing.TB, s assembly.Stack, logBucketPrefix string) []tam
 	// baseline's resource when the action acts on one (above), else on a
 	// resource of the action's first type named as the SAR's template
 	// shows, or on "*".
-	for _, svc := range sortedKeys(services) {
+	for _, svc := range slices.Sorted(maps.Keys(services)) {
 		done := map[string]bool{}
 		for _, tg := range out {
 			if tg.service == svc {
@@ -568,7 +569,7 @@ func tamperTargets(t testing.TB, s assembly.Stack, logBucketPrefix string) []tam
 			}
 			byArn[arn] = append(byArn[arn], a)
 		}
-		for _, arn := range sortedKeys(byArn) {
+		for _, arn := range slices.Sorted(maps.Keys(byArn)) {
 			out = append(out, tamperTarget{label: fmt.Sprintf("%s %s service settings %s", s.Name, svc, arn), service: svc, arn: arn, resourceAccount: s.Account, actions: byArn[arn]})
 		}
 		for typ, set := range serviceSettings {
@@ -578,15 +579,6 @@ func tamperTargets(t testing.TB, s assembly.Stack, logBucketPrefix string) []tam
 			}
 		}
 	}
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }
 
@@ -750,12 +742,12 @@ func TestTamperMatrix(t *testing.T) {
 	for _, f := range failures {
 		t.Error(f)
 	}
-	for _, k := range sortedKeys(keeps) {
+	for _, k := range slices.Sorted(maps.Keys(keeps)) {
 		if !usedKeeps[k] {
 			t.Errorf("operator-keeps.yaml: %s is no cell of the matrix (renamed or removed by AWS?): drop it", k)
 		}
 	}
-	for _, role := range sortedKeys(per) {
+	for _, role := range slices.Sorted(maps.Keys(per)) {
 		t.Logf("tamper matrix %s: %d targets, %d cells, %d failed", role, len(targets[role]), per[role].cells, per[role].failed)
 	}
 	if per["operator"] == nil || per["operator"].cells < 1000 {
@@ -1068,7 +1060,7 @@ func TestStackSetMemberProtections(t *testing.T) {
 		return cells, failed
 	}
 	cells, failed := run(op.Policies)
-	for _, f := range sortedKeys(failed) {
+	for _, f := range slices.Sorted(maps.Keys(failed)) {
 		t.Error(f)
 	}
 	t.Logf("StackSet members: %d stacks, %d operator cells, %d failed", len(memberStacks), len(cells), len(failed))

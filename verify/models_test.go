@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -262,7 +263,7 @@ func TestCatalogActions(t *testing.T) {
 			listed[a] = true
 		}
 	}
-	if got := strings.Join(verify.PolicyActions(), ","); got != strings.Join(sortedKeys(listed), ",") {
+	if got := strings.Join(verify.PolicyActions(), ","); got != strings.Join(slices.Sorted(maps.Keys(listed)), ",") {
 		t.Errorf("PolicyActions() = %s, want the catalog's actions", got)
 	}
 
@@ -286,15 +287,6 @@ func TestCatalogActions(t *testing.T) {
 	if got := catalogProblems(t, broken, dir); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("a broken catalog gives:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-}
-
-func sortedKeys(m map[string]bool) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // TestCloudWatchProtocol: CloudWatch serves the awsQuery protocol that
