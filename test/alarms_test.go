@@ -290,7 +290,7 @@ func TestAlarmConfigErrors(t *testing.T) {
 		ids = append(ids, a.ID)
 	}
 	dev := validConfig + "    alarms:\n"
-	cases := []struct{ name, yaml, want string }{
+	cases := []configCase{
 		{"an unknown id suggests the closest", dev + "      disable: [RootAcountUsage]\n",
 			`b.yaml:11: accounts[1].alarms.disable[0]: "RootAcountUsage" is not an alarm of the catalog; did you mean "RootAccountUsage"?`},
 		{"an unknown id far from any lists them all", dev + "      disable: [Nope]\n",
@@ -324,14 +324,7 @@ func TestAlarmConfigErrors(t *testing.T) {
 		{"a top-level mistake is reported once, at the top level", strings.Replace(validConfig, "accounts:", "alarms: {disable: [Nope]}\naccounts:", 1),
 			`b.yaml:5: alarms.disable[0]: "Nope" is not an alarm of the catalog; the ids are ` + strings.Join(ids, ", ")},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := config.Parse([]byte(tc.yaml), "b.yaml")
-			if err == nil || err.Error() != tc.want {
-				t.Errorf("error:\n%v\nwant:\n%s", err, tc.want)
-			}
-		})
-	}
+	checkConfigCases(t, "b.yaml", cases)
 }
 
 // TestAlarmSettingsLayer: an account's lists replace the inherited ones.

@@ -224,7 +224,7 @@ accounts:
 	key := func(account, region string) string {
 		return "arn:aws:kms:" + region + ":" + account + ":key/0c6f1b5e-1f43-4c1e-9a52-6f1d9a0e7b21"
 	}
-	cases := []struct{ name, yaml, want string }{
+	cases := []configCase{
 		{"the archive's own key in its home region is taken",
 			strings.Replace(central, "logArchive: true", "logArchive: true\n    trail: {archiveKeyArn: \""+key("333333333333", "eu-west-1")+"\"}", 1), ""},
 		{"an alias ARN is not a key ARN",
@@ -243,15 +243,5 @@ accounts:
 			strings.Replace(validConfig, `id: "222222222222"`, `id: "222222222222"`+"\n    trail: {mode: skip, archiveKeyArn: \""+key("222222222222", "ap-northeast-1")+"\"}\n    awsConfig: {mode: skip}", 1),
 			`b.yaml:10: accounts[1].trail.archiveKeyArn: this account has no log archive (trail.mode skip); remove archiveKeyArn`},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := config.Parse([]byte(tc.yaml), "b.yaml")
-			switch {
-			case tc.want == "" && err != nil:
-				t.Errorf("rejected: %v", err)
-			case tc.want != "" && (err == nil || err.Error() != tc.want):
-				t.Errorf("error:\n%v\nwant:\n%s", err, tc.want)
-			}
-		})
-	}
+	checkConfigCases(t, "b.yaml", cases)
 }

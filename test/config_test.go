@@ -215,3 +215,24 @@ var (
 	appBin  string
 	appErr  string
 )
+
+// configCase is a config text and the whole error config.Parse must give
+// for it, one problem per line; "" means the config must be accepted.
+type configCase struct{ name, yaml, want string }
+
+// checkConfigCases parses each case's text as file and compares the
+// error, exactly, with the case's want.
+func checkConfigCases(t *testing.T, file string, cases []configCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := config.Parse([]byte(tc.yaml), file)
+			switch {
+			case tc.want == "" && err != nil:
+				t.Errorf("rejected: %v", err)
+			case tc.want != "" && (err == nil || err.Error() != tc.want):
+				t.Errorf("error:\n%v\nwant:\n%s", err, tc.want)
+			}
+		})
+	}
+}

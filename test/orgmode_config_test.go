@@ -90,7 +90,7 @@ func TestOrgModeConfigErrors(t *testing.T) {
 	// Control Tower runs the Config recorders: every Control Tower config
 	// leaves them out (the last line, so that no line number moves).
 	underControlTower := func(y string) string { return y + "awsConfig: {mode: skip}\n" }
-	cases := []struct{ name, yaml, want string }{
+	cases := []configCase{
 		{"an OU id of the wrong form", rep("ou-ab12-99990000", "ou-AB12-9999"),
 			`o.yaml:6: organization.organizationalUnits[1]: "ou-AB12-9999" is not an OU id like ou-ab12-cdef3456 or a root id like r-ab12`},
 		{"the management account listed as a member", rep("  guardrails:", "  accounts: [\"999999999999\"]\n  guardrails:"),
@@ -152,14 +152,7 @@ o.yaml:10: organization.id: is set but organization.managementAccount is empty; 
 		{"a break-glass role that is no role name", rep("[BreakGlass]", "[BreakGlass, \"Break Glass\"]"),
 			`o.yaml:10: organization.guardrails.breakGlassRoles[1]: "Break Glass" is not an IAM role name (1 to 64 of letters, digits and +=,.@_-)`},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := config.Parse([]byte(tc.yaml), "o.yaml")
-			if err == nil || err.Error() != tc.want {
-				t.Errorf("error:\n%v\nwant:\n%s", err, tc.want)
-			}
-		})
-	}
+	checkConfigCases(t, "o.yaml", cases)
 }
 
 // TestRejectedOrgModeConfigWritesNothing runs the real app with an

@@ -932,7 +932,7 @@ func TestTemplateRulesAreClean(t *testing.T) {
 
 func TestRegionalServicesConfigErrors(t *testing.T) {
 	dev := validConfig // accounts[1] is Dev, on lines 8-9
-	cases := []struct{ name, yaml, want string }{
+	cases := []configCase{
 		{"an unknown standard", dev + "    securityHub: {standards: [cis-aws-foundations-benchmark/v/1.2.0]}\n",
 			`b.yaml:10: accounts[1].securityHub.standards[0]: "cis-aws-foundations-benchmark/v/1.2.0" is not a standard; use aws-foundational-security-best-practices/v/1.0.0, cis-aws-foundations-benchmark/v/5.0.0 or nist-800-53/v/5.0.0`},
 		{"a severity above the range", dev + "    findings: {guardDutyMinSeverity: 11}\n",
@@ -988,12 +988,5 @@ func TestRegionalServicesConfigErrors(t *testing.T) {
 		{"a misspelt key", dev + "    guardduty: {mode: skip}\n",
 			`b.yaml:10: accounts[1].guardduty: unknown key; did you mean "guardDuty"?`},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := config.Parse([]byte(tc.yaml), "b.yaml")
-			if err == nil || err.Error() != tc.want {
-				t.Errorf("error:\n%v\nwant:\n%s", err, tc.want)
-			}
-		})
-	}
+	checkConfigCases(t, "b.yaml", cases)
 }

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/secure-baseline/cdk-baseline/config"
 	"github.com/secure-baseline/cdk-baseline/report/assembly"
 )
 
@@ -150,7 +149,7 @@ func TestStackSets(t *testing.T) {
 }
 
 func TestOrganizationConfigErrors(t *testing.T) {
-	cases := []struct{ name, yaml, want string }{
+	cases := []configCase{
 		{"an OU id that is not ou- or r-", strings.Replace(stackSetConfig, "ou-ab12-99990000", "ab12-9999", 1),
 			`b.yaml:6: organization.organizationalUnits[1]: "ab12-9999" is not an OU id like ou-ab12-cdef3456 or a root id like r-ab12`},
 		{"an empty target list", strings.Replace(stackSetConfig, "[ou-ab12-cdef3456, ou-ab12-99990000]", "[]", 1),
@@ -162,12 +161,5 @@ func TestOrganizationConfigErrors(t *testing.T) {
 		{"a region order that misses a region", strings.Replace(stackSetConfig, "regionOrder: [us-east-1, ap-northeast-1, eu-west-1]", "regionOrder: [us-east-1]", 1),
 			`b.yaml:7: organization.operations.regionOrder: list every region of regions once, or leave it empty`},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := config.Parse([]byte(tc.yaml), "b.yaml")
-			if err == nil || err.Error() != tc.want {
-				t.Errorf("error:\n%v\nwant:\n%s", err, tc.want)
-			}
-		})
-	}
+	checkConfigCases(t, "b.yaml", cases)
 }

@@ -4,7 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/secure-baseline/cdk-baseline/config"
 	"github.com/secure-baseline/cdk-baseline/report/assembly"
 )
 
@@ -349,7 +348,7 @@ func TestTrailOptions(t *testing.T) {
 
 func TestTrailConfigErrors(t *testing.T) {
 	base := validConfig + "    trail:\n"
-	cases := []struct{ name, yaml, want string }{
+	cases := []configCase{
 		{"a retention of 0", base + "      logRetentionDays: 0\n",
 			`b.yaml:11: accounts[1].trail.logRetentionDays: 0 is not a retention CloudWatch Logs supports; use one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (365 or more for audit)`},
 		{"a retention CloudWatch does not support", base + "      logRetentionDays: 366\n",
@@ -369,12 +368,5 @@ func TestTrailConfigErrors(t *testing.T) {
 		{"two log archives", strings.Replace(validConfig, `id: "111111111111"`, "id: \"111111111111\"\n    logArchive: true", 1) + "    logArchive: true\n",
 			`b.yaml:11: accounts[1].logArchive: accounts[0] is already the log archive; mark one account only`},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := config.Parse([]byte(tc.yaml), "b.yaml")
-			if err == nil || err.Error() != tc.want {
-				t.Errorf("error:\n%v\nwant:\n%s", err, tc.want)
-			}
-		})
-	}
+	checkConfigCases(t, "b.yaml", cases)
 }
