@@ -44,7 +44,7 @@ func SecurityHubDelegated(cfg *config.Config) bool {
 // isDelegatedSecurityHubAdmin reports whether acc's stack in region holds
 // central configuration: the audit account's home region.
 func isDelegatedSecurityHubAdmin(cfg *config.Config, acc config.Account, region string) bool {
-	return SecurityHubDelegated(cfg) && !acc.StackSetMember && acc.Name == cfg.Organization.AuditAccount && region == acc.HomeRegion
+	return SecurityHubDelegated(cfg) && isAudit(cfg, acc) && region == acc.HomeRegion
 }
 
 // addSecurityHubDelegation designates the audit account in the management
